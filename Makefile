@@ -1,0 +1,49 @@
+# The project's commands. Each target sets up what it needs first, so on a fresh machine
+# `make demo` and `make test` are each one command.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := $(patsubst %/pyproject.toml,%,$(wildcard */pyproject.toml))
+SETUP_STAMP := $(VENV)/.setup-done
+MELTANO_STAMP := .meltano/.install-done
+export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: setup meltano-install demo test bench lint format clean
+
+setup: $(SETUP_STAMP)
+
+$(SETUP_STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "Python 3.10 or newer is needed: run make with PYTHON=/path/to/python3.x"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.5"
+	$(BIN)/uv pip install --quiet --python $(BIN)/python \
+		$(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-dev.txt
+	@touch $@
+
+meltano-install: $(MELTANO_STAMP)
+
+$(MELTANO_STAMP): $(SETUP_STAMP) meltano.yml
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/meltano install
+	@touch $@
+
+demo: meltano-install
+	$(BIN)/python demo/run_demo.py
+
+test: meltano-install
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: setup
+	$(BIN)/python bench/run_bench.py
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .meltano .output

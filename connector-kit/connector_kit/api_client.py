@@ -1,0 +1,233 @@
+"""One HTTP client for every plugin: timeouts, retries with backoff, `Retry-After`, re-login.
+
+Retries cover 429, 5xx, timeouts and dropped connections, with exponential backoff and jitter,
+and wait exactly what the server asks for when it sends `Retry-After`. A 401 calls the
+plugin's re-authentication hook once and retries. Any other 4xx fails at once with the
+plugin's own description of what to fix. The number of requests in flight at once is bounded.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+import requests
+from requests.adapters import HTTPAdapter
+
+from connector_kit.errors import ConnectorError, InsecureUrlError, RetriesExhaustedError
+from connector_kit.redaction import redactor
+
+RETRIABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+TRANSPORT_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
+
+logger = logging.getLogger("connector_kit.api_client")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to wait before trying a failed request again."""
+
+    max_attempts: int = 8
+    base_delay: float = 0.5
+    max_delay: float = 60.0
+    max_retry_after: float = 600.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before attempt `attempt + 1` (attempts count from 1)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_retry_after)
+        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def retry_after_seconds(response: requests.Response) -> float | None:
+    """The server's `Retry-After`, in seconds, whether given as a number or an HTTP date."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def is_loopback(host: str) -> bool:
+    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def require_secure_url(url: str, *, setting: str, allow_insecure_http: bool = False) -> None:
+    """Refuse plain HTTP to any host but loopback, unless the user opted in explicitly."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        msg = f"`{setting}` must be an http(s) URL with a host, got {url!r}."
+        raise InsecureUrlError(msg)
+    if parts.scheme == "http" and not is_loopback(parts.hostname) and not allow_insecure_http:
+        msg = (
+            f"`{setting}` uses plain HTTP to {parts.hostname}: credentials would cross the "
+            "network unencrypted. Use https://, or opt in explicitly where the setting exists."
+        )
+        raise InsecureUrlError(msg)
+
+
+def response_message(response: requests.Response) -> str:
+    """The API's own error text: `message`/`error` from a JSON body, else the body's start."""
+    try:
+        body = msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
+        return response.text[:300].strip()
+    if isinstance(body, dict):
+        for key in ("message", "error", "error_description", "detail", "msg"):
+            if isinstance(body.get(key), str):
+                return body[key]
+    return str(body)[:300]
+
+
+def describe_response(response: requests.Response) -> str:
+    """A default description of a failed call: method, path, status and the API's message."""
+    request = response.request
+    path = urlsplit(request.url or "").path
+    message = response_message(response)
+    return f"{request.method} {path} failed with HTTP {response.status_code}: {message}"
+
+
+Describer = Callable[[requests.Response], str]
+
+
+@dataclass
+class ApiClient:
+    """A `requests` session with this project's timeout, retry and concurrency rules."""
+
+    timeout: float = 60.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    max_in_flight: int = 8
+    user_agent: str = "connector-kit"
+    describe_failure: Describer = describe_response
+
+    def __post_init__(self) -> None:
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(self.max_in_flight, 1))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = self.user_agent
+        self._in_flight = threading.BoundedSemaphore(max(self.max_in_flight, 1))
+        self.request_count = 0
+        self.retry_count = 0
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Callable[[], Mapping[str, str]] | Mapping[str, str] | None = None,
+        on_unauthorized: Callable[[], bool] | None = None,
+        describe_failure: Describer | None = None,
+    ) -> requests.Response:
+        """Send a request, retrying what is worth retrying; return the 2xx response.
+
+        `headers` may be a callable so that a retry after re-authentication carries the new
+        token. `on_unauthorized` is called once on a 401; when it returns True the request is
+        retried. Fails with `ConnectorError` (a user's fix) or `RetriesExhaustedError`.
+        """
+        describe = describe_failure or self.describe_failure
+        reauthenticated = False
+        attempt = 0
+        while True:
+            attempt += 1
+            request_headers = headers() if callable(headers) else headers
+            failure: str
+            retry_after: float | None = None
+            try:
+                with self._in_flight:
+                    self.request_count += 1
+                    started = time.monotonic()
+                    response = self.session.request(
+                        method,
+                        url,
+                        params=params,
+                        json=json,
+                        headers=request_headers,
+                        timeout=self.timeout,
+                    )
+                logger.debug(
+                    "%s %s -> %s in %.3fs",
+                    method,
+                    urlsplit(url).path,
+                    response.status_code,
+                    time.monotonic() - started,
+                )
+            except TRANSPORT_ERRORS as exc:
+                failure = f"{method} {urlsplit(url).path}: {type(exc).__name__}"
+            else:
+                status = response.status_code
+                if status < 400:
+                    return response
+                if status == 401 and on_unauthorized is not None and not reauthenticated:
+                    reauthenticated = True
+                    if on_unauthorized():
+                        attempt -= 1
+                        continue
+                if status not in RETRIABLE_STATUSES:
+                    raise ConnectorError(redactor.redact(describe(response)))
+                failure = describe_response(response)
+                retry_after = retry_after_seconds(response)
+            if attempt >= self.retry.max_attempts:
+                msg = (
+                    f"Gave up after {attempt} attempts: {redactor.redact(failure)}. The API "
+                    "kept failing; try again later, or lower the request rate."
+                )
+                raise RetriesExhaustedError(msg)
+            delay = self.retry.delay(attempt, retry_after)
+            self.retry_count += 1
+            logger.warning(
+                "%s; retrying in %.1fs (attempt %d of %d)",
+                redactor.redact(failure),
+                delay,
+                attempt + 1,
+                self.retry.max_attempts,
+            )
+            time.sleep(delay)
+
+    def get_json(self, url: str, **kwargs: Any) -> Any:
+        """GET `url` and decode its JSON body; a body that is not JSON is retried like a 5xx."""
+        for attempt in range(1, self.retry.max_attempts + 1):
+            response = self.request("GET", url, **kwargs)
+            try:
+                return msgspec.json.decode(response.content)
+            except msgspec.DecodeError:
+                if attempt == self.retry.max_attempts:
+                    break
+                logger.warning(
+                    "GET %s returned a body that is not JSON; retrying", urlsplit(url).path
+                )
+                time.sleep(self.retry.delay(attempt, None))
+        msg = f"GET {urlsplit(url).path} kept returning a body that is not JSON."
+        raise RetriesExhaustedError(msg)

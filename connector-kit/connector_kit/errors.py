@@ -1,0 +1,21 @@
+"""Errors that reach the user: each says what went wrong and what to change."""
+
+from __future__ import annotations
+
+from singer_sdk.exceptions import FatalAPIError
+
+
+class ConnectorError(FatalAPIError):
+    """A failure the user has to fix (a setting, a permission, a parameter); never retried."""
+
+
+class AuthenticationError(ConnectorError):
+    """The API refused the credentials or their permissions."""
+
+
+class RetriesExhaustedError(ConnectorError):
+    """The API kept failing with retriable errors until the retry budget ran out."""
+
+
+class InsecureUrlError(ConnectorError):
+    """A plain-HTTP URL to a non-loopback host, without the user's explicit opt-in."""

@@ -1,0 +1,211 @@
+"""Tolerant record handling: whatever envelope the API uses, whatever it does to types.
+
+APIs return records as a bare array or under `data`, `items`, `results` or `records`; give
+numbers as strings; give timestamps without a zone; add fields nobody announced. None of this
+may crash a sync or lose data: values are coerced to the declared schema, values that cannot
+be coerced and fields the schema does not know are kept under `_extra_fields` and reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from connector_kit.errors import ConnectorError
+
+ENVELOPE_KEYS = ("data", "items", "results", "records")
+EXTRA_FIELDS = "_extra_fields"
+_INVALID = object()
+
+
+def extract_records(payload: Any, *, where: str = "response") -> list[dict]:
+    """The list of records in a response, whichever envelope holds it."""
+    if isinstance(payload, list):
+        return payload
+    if isinstance(payload, dict):
+        for key in ENVELOPE_KEYS:
+            value = payload.get(key)
+            if isinstance(value, list):
+                return value
+        if all(payload.get(key) is None for key in ENVELOPE_KEYS) and "total" in payload:
+            return []
+    keys = sorted(payload) if isinstance(payload, dict) else type(payload).__name__
+    msg = (
+        f"The {where} holds no list of records (looked for a bare array and for "
+        f"{', '.join(ENVELOPE_KEYS)}); it has: {keys}."
+    )
+    raise ConnectorError(msg)
+
+
+def to_int(value: Any) -> int | None:
+    """An integer from an int, an integral float or a numeric string; None if it is not one."""
+    if type(value) is int:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                return None
+            return int(number) if number.is_integer() else None
+    return None
+
+
+def total_of(payload: Any) -> int | None:
+    """The response's `total` record count, if it announces one."""
+    if isinstance(payload, dict) and "total" in payload:
+        return to_int(payload["total"])
+    return None
+
+
+def normalize_timestamp(value: str) -> str | None:
+    """ISO 8601 in UTC with a `Z`; a time without a zone is taken as UTC. None if unparseable."""
+    if len(value) == 20 and value[10] == "T" and value[19] == "Z":
+        return value
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    moment = moment.astimezone(dt.timezone.utc)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        stamp += f".{moment.microsecond:06d}".rstrip("0")
+    return stamp + "Z"
+
+
+def _coerce_integer(value: Any) -> Any:
+    result = to_int(value) if not isinstance(value, bool) else None
+    return _INVALID if result is None else result
+
+
+def _coerce_number(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip().replace(",", ""))
+        except ValueError:
+            return _INVALID
+        return int(number) if number.is_integer() and "." not in value else number
+    return _INVALID
+
+
+def _coerce_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "1", "yes"}:
+        return True
+    if text in {"false", "0", "no"}:
+        return False
+    return _INVALID
+
+
+def _coerce_timestamp(value: Any) -> Any:
+    if isinstance(value, str):
+        result = normalize_timestamp(value)
+        return _INVALID if result is None else result
+    return _INVALID
+
+
+def _coerce_string(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) else _INVALID
+
+
+def _is_type(kind: type | tuple[type, ...]) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, kind) and not isinstance(value, bool)
+
+
+_COERCERS: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any]]] = {
+    "integer": (lambda v: type(v) is int, _coerce_integer),
+    "number": (_is_type((int, float)), _coerce_number),
+    "boolean": (lambda v: isinstance(v, bool), _coerce_boolean),
+    "date-time": (
+        lambda v: type(v) is str and len(v) == 20 and v[10] == "T" and v[19] == "Z",
+        _coerce_timestamp,
+    ),
+    "string": (lambda v: type(v) is str, _coerce_string),
+}
+
+
+def _kind_of(schema: Mapping[str, Any]) -> str | None:
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else list(types)
+    for kind in ("integer", "number", "boolean"):
+        if kind in types:
+            return kind
+    if "string" in types:
+        return "date-time" if schema.get("format") == "date-time" else "string"
+    return None
+
+
+class RecordConformer:
+    """Coerces a record's top-level values to the stream's schema, keeping what does not fit.
+
+    Built once per stream from its JSON schema; cheap per record: values already of the right
+    type pass with one type check. A value that cannot be coerced becomes null and its raw form
+    goes to `_extra_fields`; so does every field the schema does not declare. Each such field
+    is logged once per run.
+    """
+
+    def __init__(self, schema: Mapping[str, Any], *, stream: str, logger: logging.Logger) -> None:
+        properties: Mapping[str, Any] = schema.get("properties", {})
+        self.stream = stream
+        self.logger = logger
+        self.known = frozenset(properties)
+        self.keeps_extras = EXTRA_FIELDS in properties
+        self.checks: list[tuple[str, Callable[[Any], bool], Callable[[Any], Any]]] = []
+        for name, prop in properties.items():
+            kind = _kind_of(prop)
+            if kind is not None:
+                self.checks.append((name, *_COERCERS[kind]))
+        self.reported: set[str] = set()
+        self.coerced_values = 0
+        self.invalid_values = 0
+
+    def __call__(self, record: dict) -> dict:
+        for name, is_ok, coerce in self.checks:
+            value = record.get(name)
+            if value is None or is_ok(value):
+                continue
+            result = coerce(value)
+            if result is _INVALID:
+                self.invalid_values += 1
+                self._keep_extra(record, name, value, "a value that does not fit its type")
+                result = None
+            else:
+                self.coerced_values += 1
+            record[name] = result
+        unknown = record.keys() - self.known
+        if unknown:
+            for name in unknown:
+                self._keep_extra(record, name, record.pop(name), "a field the schema lacks")
+        return record
+
+    def _keep_extra(self, record: dict, name: str, value: Any, why: str) -> None:
+        if not self.keeps_extras:
+            if name not in self.reported:
+                self.reported.add(name)
+                self.logger.warning("%s: dropped %s, %r", self.stream, why, name)
+            return
+        extras = record.get(EXTRA_FIELDS)
+        if not isinstance(extras, dict):
+            extras = record[EXTRA_FIELDS] = {}
+        extras[name] = value
+        if name not in self.reported:
+            self.reported.add(name)
+            self.logger.warning("%s: kept %s under %s: %r", self.stream, why, EXTRA_FIELDS, name)

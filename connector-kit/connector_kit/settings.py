@@ -1,0 +1,66 @@
+"""Settings every tap of this project shares, declared once with their descriptions."""
+
+from __future__ import annotations
+
+from singer_sdk import typing as th
+
+
+def date_range_settings(*, window_days: int = 30) -> list[th.Property]:
+    """`start_date`, `end_date` and `window_days`, for taps that read through date filters."""
+    return [
+        th.Property(
+            "start_date",
+            th.DateTimeType,
+            required=True,
+            description=(
+                "First date to read (YYYY-MM-DD or an ISO 8601 time; its UTC date counts). "
+                "Used until a bookmark exists; then each run starts on the bookmark's day."
+            ),
+        ),
+        th.Property(
+            "end_date",
+            th.DateTimeType,
+            description="Last date to read, inclusive. Default: today (UTC).",
+        ),
+        th.Property(
+            "window_days",
+            th.IntegerType,
+            default=window_days,
+            description=(
+                "Days per date-filter window. Each request asks for at most this many days, "
+                "and the bookmark moves after each window, so an interrupted run re-reads at "
+                "most one window."
+            ),
+        ),
+    ]
+
+
+def http_settings() -> list[th.Property]:
+    """`max_concurrency` and `request_timeout`."""
+    return [
+        th.Property(
+            "max_concurrency",
+            th.IntegerType,
+            default=8,
+            description=(
+                "Most requests in flight at once (pages of one query are fetched in parallel "
+                "once the first page gives the total). 1 fetches one page at a time."
+            ),
+        ),
+        th.Property(
+            "request_timeout",
+            th.NumberType,
+            default=60,
+            description="Seconds to wait for each HTTP response before retrying.",
+        ),
+    ]
+
+
+def secret_values(config: dict, schema: dict) -> list[str]:
+    """The configured values of every setting the schema marks secret."""
+    properties = schema.get("properties", {})
+    return [
+        str(config[name])
+        for name, prop in properties.items()
+        if prop.get("secret") and config.get(name) not in (None, "")
+    ]

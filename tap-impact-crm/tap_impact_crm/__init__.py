@@ -1,0 +1,1 @@
+"""Singer tap for Impact CRM reports: Trackbox, IB and Cellxpert families."""

@@ -1,0 +1,95 @@
+"""Impact CRM login: one token per run, shared by every stream, renewed when it expires."""
+
+from __future__ import annotations
+
+import threading
+
+import requests
+from connector_kit.api_client import ApiClient, response_message
+from connector_kit.errors import AuthenticationError
+from connector_kit.redaction import protect_secrets
+
+USERS_PAGE = "Settings > System > User Management"
+
+
+class ImpactCrmSession:
+    """Holds the session token; logs in on first use and again when a call gets a 401."""
+
+    def __init__(
+        self,
+        client: ApiClient,
+        *,
+        api_url: str,
+        x_domain: str,
+        api_key: str,
+        email: str,
+        password: str,
+    ) -> None:
+        self.client = client
+        self.login_url = f"{api_url}/api/v1/auth/login"
+        self.email = email
+        self._password = password
+        self._key_headers = {"X-Api-Key": api_key, "X-DOMAIN": x_domain}
+        self._token: str | None = None
+        self._lock = threading.Lock()
+        self.logins = 0
+
+    def headers(self) -> dict[str, str]:
+        """Headers for a report call, logging in first if no token is held yet."""
+        token = self._token
+        if token is None:
+            with self._lock:
+                if self._token is None:
+                    self._login()
+                token = self._token
+        return {**self._key_headers, "X-Auth-Token": str(token)}
+
+    def renew(self, stale_token: str) -> bool:
+        """Log in again unless another thread already replaced `stale_token`."""
+        with self._lock:
+            if self._token == stale_token:
+                self._login()
+        return True
+
+    def _login(self) -> None:
+        response = self.client.request(
+            "POST",
+            self.login_url,
+            json={"email": self.email, "password": self._password, "rememberMe": True},
+            headers={**self._key_headers, "Content-Type": "application/json"},
+            describe_failure=self._describe_login_failure,
+        )
+        try:
+            token = response.json()["token"]
+        except (ValueError, KeyError, TypeError):
+            msg = "Impact CRM answered the login without a token: check `api_url`."
+            raise AuthenticationError(msg) from None
+        protect_secrets([token])
+        self._token = str(token)
+        self.logins += 1
+
+    def _describe_login_failure(self, response: requests.Response) -> str:
+        status, message = response.status_code, response_message(response)
+        if status == 401:
+            return (
+                f"Impact CRM refused the login of {self.email} (HTTP 401: {message}). Check "
+                f"`email` and `password`, and that the user verified the e-mail the CRM sent "
+                f"(unverified users expire after 7 days; {USERS_PAGE} > Users)."
+            )
+        if status == 403:
+            return api_key_refused(message)
+        if status == 404:
+            return (
+                f"Impact CRM has no login endpoint at {self.login_url} (HTTP 404): check "
+                "`api_url`; it is the CRM's base URL, without /api/v1."
+            )
+        return f"Impact CRM login failed with HTTP {status}: {message}"
+
+
+def api_key_refused(message: str) -> str:
+    """What to do when the API key is refused."""
+    return (
+        f"Impact CRM refused the API key (HTTP 403: {message}): it is unknown, expired, or "
+        f"not issued for this domain. Check `api_key` and `x_domain`, or create a new key in "
+        f"{USERS_PAGE} > Api Keys."
+    )

@@ -1,0 +1,114 @@
+"""The five Impact CRM reports, each declaring only what sets it apart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from connector_kit.records import extract_records
+from connector_kit.streams import TolerantStream
+
+from tap_impact_crm import schemas
+from tap_impact_crm.accounts import trading_accounts
+from tap_impact_crm.client import ImpactCrmStream
+
+
+class LeadsStream(ImpactCrmStream):
+    """Leads, read by last modification so that edits reach the warehouse."""
+
+    name = "leads"
+    endpoint = "leads"
+    date_filter = "lastModifiedDate"
+    primary_keys = ("leadId",)
+    replication_key = "lastModifiedDate"
+    schema = schemas.LEAD
+    family_settings = {"cellxpert": {"affId": "aff_id"}}
+
+
+class RegistrationsStream(ImpactCrmStream):
+    """Customers (converted leads), with their live trading accounts parsed."""
+
+    name = "registrations"
+    endpoint = "registrations"
+    date_filter = "lastModifiedDate"
+    primary_keys = ("userId",)
+    replication_key = "lastModifiedDate"
+    schema = schemas.REGISTRATION
+    family_settings = {"cellxpert": {"affId": "aff_id"}}
+
+    def post_process(self, row: dict, context: dict | None = None) -> dict | None:
+        record = super().post_process(row, context)
+        if record is not None:
+            record["tradingAccounts"] = trading_accounts(record.get("userAdditionalId"))
+        return record
+
+
+class TransactionsStream(ImpactCrmStream):
+    """Successful deposits, withdrawals, credits and the like."""
+
+    name = "transactions"
+    endpoint = "transactions"
+    date_filter = "transactionDate"
+    primary_keys = ("transactionId",)
+    replication_key = "transactionDate"
+    schema = schemas.TRANSACTION
+    family_settings = {"ib": {"includeFake": "include_fake"}}
+
+
+class ServersStream(TolerantStream):
+    """Trading servers, one record per tag; the parent of `positions`."""
+
+    name = "servers"
+    primary_keys = ("platform", "serverTag")
+    schema = schemas.SERVER
+
+    def __init__(self, tap: Any, **kwargs: Any) -> None:
+        super().__init__(tap, **kwargs)
+        self.tap = tap
+
+    def get_records(self, context: dict | None) -> Iterable[dict]:
+        body = self.tap.api.get("servers")
+        if isinstance(body, dict) and not any(isinstance(v, dict) for v in body.values()):
+            grouped = body.get("data") if isinstance(body.get("data"), dict) else body
+            for platform, tags in grouped.items():
+                for tag in tags if isinstance(tags, list) else [tags]:
+                    yield {"platform": platform, "serverTag": _tag_of(tag)}
+        else:
+            for item in extract_records(body, where="Impact CRM servers response"):
+                yield {"platform": item.get("platform"), "serverTag": _tag_of(item)}
+
+    def generate_child_contexts(self, record: dict, context: dict | None) -> Iterable[dict | None]:
+        wanted = self.config.get("server_tags")
+        if not wanted or record["serverTag"] in wanted:
+            yield {"serverTag": record["serverTag"]}
+
+
+def _tag_of(item: Any) -> str:
+    if isinstance(item, dict):
+        item = item.get("serverTag") or item.get("tag") or item.get("id")
+    return str(item)
+
+
+class PositionsStream(ImpactCrmStream):
+    """Closed positions of one server; one partition and one bookmark per server tag."""
+
+    name = "positions"
+    endpoint = "positions"
+    date_filter = "positionCloseDate"
+    primary_keys = ("serverTag", "positionId")
+    replication_key = "closeDate"
+    schema = schemas.POSITION
+    parent_stream_type = ServersStream
+    state_partitioning_keys = ("serverTag",)
+
+    def filters(self, context: dict | None) -> dict[str, Any]:
+        return {**super().filters(context), "serverTag": (context or {})["serverTag"]}
+
+
+STREAM_TYPES = [
+    LeadsStream,
+    RegistrationsStream,
+    TransactionsStream,
+    ServersStream,
+    PositionsStream,
+]

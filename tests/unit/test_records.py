@@ -1,0 +1,95 @@
+import logging
+
+import pytest
+from connector_kit.errors import ConnectorError
+from connector_kit.records import (
+    EXTRA_FIELDS,
+    RecordConformer,
+    extract_records,
+    normalize_timestamp,
+    total_of,
+)
+
+SCHEMA = {
+    "properties": {
+        "id": {"type": ["integer"]},
+        "amount": {"type": ["number", "null"]},
+        "flag": {"type": ["boolean", "null"]},
+        "at": {"type": ["string", "null"], "format": "date-time"},
+        "name": {"type": ["string", "null"]},
+        "nested": {"type": ["object", "null"]},
+        EXTRA_FIELDS: {"type": ["object", "null"]},
+    }
+}
+
+
+@pytest.mark.parametrize("key", ["data", "items", "results", "records"])
+def test_records_under_any_envelope(key):
+    assert extract_records({key: [{"a": 1}], "total": 1}) == [{"a": 1}]
+
+
+def test_bare_array_and_empty_envelope():
+    assert extract_records([{"a": 1}]) == [{"a": 1}]
+    assert extract_records({"total": 0, "data": None}) == []
+
+
+def test_unknown_shape_says_what_it_found():
+    with pytest.raises(ConnectorError, match=r"it has: \['rows'\]"):
+        extract_records({"rows": []}, where="test response")
+
+
+def test_total_may_be_a_string_or_missing():
+    assert total_of({"total": "2345"}) == 2345
+    assert total_of({"data": []}) is None
+    assert total_of([]) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-03-05T14:22:10Z", "2024-03-05T14:22:10Z"),
+        ("2024-03-05 14:22:10", "2024-03-05T14:22:10Z"),
+        ("2024-03-05T14:22:10", "2024-03-05T14:22:10Z"),
+        ("2024-03-05T16:22:10+02:00", "2024-03-05T14:22:10Z"),
+        ("2024-03-05T14:22:10.250Z", "2024-03-05T14:22:10.25Z"),
+        ("2024-03-05", "2024-03-05T00:00:00Z"),
+        ("yesterday", None),
+    ],
+)
+def test_timestamps_are_normalized_to_utc(raw, expected):
+    assert normalize_timestamp(raw) == expected
+
+
+def conformer():
+    return RecordConformer(SCHEMA, stream="s", logger=logging.getLogger("test"))
+
+
+def test_values_are_coerced_to_the_schema():
+    record = conformer()(
+        {"id": "17", "amount": "12.50", "flag": "true", "at": "2024-03-05 14:22:10", "name": 5}
+    )
+    assert record == {
+        "id": 17,
+        "amount": 12.5,
+        "flag": True,
+        "at": "2024-03-05T14:22:10Z",
+        "name": "5",
+    }
+
+
+def test_values_already_right_are_untouched():
+    record = {"id": 1, "amount": 2.5, "flag": False, "at": "2024-03-05T14:22:10Z", "name": "x"}
+    assert conformer()(dict(record)) == record
+
+
+def test_unknown_fields_and_unfit_values_are_kept_not_dropped(caplog):
+    c = conformer()
+    with caplog.at_level(logging.WARNING):
+        record = c({"id": 1, "amount": "lots", "riskScore": 3, "nested": {"new": 1}})
+        c({"id": 2, "riskScore": 4})
+    assert record["amount"] is None
+    assert record[EXTRA_FIELDS] == {"amount": "lots", "riskScore": 3}
+    assert record["nested"] == {"new": 1}
+    assert c.invalid_values == 1
+    # each field is reported once per run, not once per record
+    assert sum("riskScore" in m for m in caplog.messages) == 1
