@@ -9,7 +9,7 @@ SETUP_STAMP := $(VENV)/.setup-done
 MELTANO_STAMP := .meltano/.install-done
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup meltano-install demo test bench lint format clean
+.PHONY: setup meltano-install demo test bench lint format docs clean
 
 setup: $(SETUP_STAMP)
 
@@ -44,6 +44,9 @@ lint: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+docs: setup
+	$(BIN)/python scripts/readme_settings.py
 
 clean:
 	rm -rf $(VENV) .meltano .output

@@ -85,12 +85,19 @@ def require_secure_url(url: str, *, setting: str, allow_insecure_http: bool = Fa
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         msg = f"`{setting}` must be an http(s) URL with a host, got {url!r}."
         raise InsecureUrlError(msg)
-    if parts.scheme == "http" and not is_loopback(parts.hostname) and not allow_insecure_http:
-        msg = (
-            f"`{setting}` uses plain HTTP to {parts.hostname}: credentials would cross the "
-            "network unencrypted. Use https://, or opt in explicitly where the setting exists."
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        if not allow_insecure_http:
+            msg = (
+                f"`{setting}` uses plain HTTP to {parts.hostname}: credentials would cross the "
+                "network unencrypted. Use https://, or set `allow_insecure_http` to true."
+            )
+            raise InsecureUrlError(msg)
+        logger.warning(
+            "`%s` uses plain HTTP to %s (allow_insecure_http is true): credentials cross the "
+            "network unencrypted.",
+            setting,
+            parts.hostname,
         )
-        raise InsecureUrlError(msg)
 
 
 def response_message(response: requests.Response) -> str:
@@ -115,6 +122,17 @@ def describe_response(response: requests.Response) -> str:
 
 
 Describer = Callable[[requests.Response], str]
+
+
+def client_from_config(config: Mapping[str, Any], *, user_agent: str) -> ApiClient:
+    """An `ApiClient` set up from the shared HTTP settings of `settings.http_settings`."""
+    retries = config.get("max_retries")
+    return ApiClient(
+        timeout=float(config.get("request_timeout") or 60),
+        retry=RetryPolicy(max_attempts=1 + int(8 if retries is None else retries)),
+        max_in_flight=int(config.get("max_concurrency") or 8),
+        user_agent=user_agent,
+    )
 
 
 @dataclass

@@ -36,7 +36,7 @@ def date_range_settings(*, window_days: int = 30) -> list[th.Property]:
 
 
 def http_settings() -> list[th.Property]:
-    """`max_concurrency` and `request_timeout`."""
+    """Concurrency, timeout, plain-HTTP opt-in and retry budget."""
     return [
         th.Property(
             "max_concurrency",
@@ -52,6 +52,25 @@ def http_settings() -> list[th.Property]:
             th.NumberType,
             default=60,
             description="Seconds to wait for each HTTP response before retrying.",
+        ),
+        th.Property(
+            "allow_insecure_http",
+            th.BooleanType,
+            default=False,
+            description=(
+                "Allow a plain http:// URL to a host other than this machine. Credentials then "
+                "cross the network unencrypted; a warning is logged on every run."
+            ),
+        ),
+        th.Property(
+            "max_retries",
+            th.IntegerType,
+            default=8,
+            description=(
+                "Retries of a request that failed with 429, 5xx, a timeout or a dropped "
+                "connection, with exponential backoff and jitter (honouring Retry-After), "
+                "before the run fails."
+            ),
         ),
     ]
 

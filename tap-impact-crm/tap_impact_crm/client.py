@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import requests
-from connector_kit.api_client import ApiClient, RetryPolicy, require_secure_url, response_message
+from connector_kit.api_client import client_from_config, require_secure_url, response_message
 from connector_kit.errors import ConnectorError
 from connector_kit.paging import Pager
 from connector_kit.streams import WindowedStream
@@ -42,13 +42,7 @@ class ImpactCrmApi:
             raise ConnectorError(msg)
         self.reports_url = f"{api_url}/api/v1/{self.family}"
         self.page_size = int(config.get("page_size") or 1000)
-        concurrency = int(config.get("max_concurrency") or 8)
-        self.client = ApiClient(
-            timeout=float(config.get("request_timeout") or 60),
-            retry=RetryPolicy(),
-            max_in_flight=concurrency,
-            user_agent="tap-impact-crm",
-        )
+        self.client = client_from_config(config, user_agent="tap-impact-crm")
         self.session = ImpactCrmSession(
             self.client,
             api_url=api_url,
@@ -57,7 +51,7 @@ class ImpactCrmApi:
             email=str(config["email"]),
             password=str(config["password"]),
         )
-        self.pager = Pager(max_concurrency=concurrency, where="Impact CRM response")
+        self.pager = Pager(max_concurrency=self.client.max_in_flight, where="Impact CRM response")
 
     def close(self) -> None:
         self.pager.close()

@@ -1,0 +1,115 @@
+"""`make demo`: start the API sandbox, run the warehouse pipeline, show what landed, stop.
+
+Runs `meltano run tap-impact-crm target-duckdb` in the `sandbox` environment against a
+sandbox started on a free port, then prints each warehouse table's row count beside the
+number of records the sandbox serves. Everything it starts is stopped, also on failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+WAREHOUSE = REPO / ".output" / "warehouse.duckdb"
+SCALE = int(os.environ.get("DEMO_SCALE", "3000"))
+LISTENING = re.compile(r"listening on (http://\S+)")
+
+
+@contextmanager
+def running_sandbox() -> Iterator[str]:
+    """Start `api-sandbox serve` on a free port; yield its base URL; stop it."""
+    process = subprocess.Popen(
+        [str(BIN / "api-sandbox"), "serve", "--port", "0", "--scale", str(SCALE)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            print(f"  {line.rstrip()}")
+            found = LISTENING.search(line)
+            if found:
+                url = found.group(1)
+                break
+        else:
+            raise SystemExit("api-sandbox did not start; see the lines above")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        print("Stopped the sandbox.")
+
+
+def meltano(*args: str, sandbox_url: str) -> None:
+    env = {
+        **os.environ,
+        "API_SANDBOX_URL": sandbox_url,
+        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    command = [str(BIN / "meltano"), "--environment", "sandbox", *args]
+    print(f"\n$ meltano --environment sandbox {' '.join(args)}")
+    subprocess.run(command, cwd=REPO, env=env, check=True)
+
+
+def served_counts(sandbox_url: str) -> dict[str, int]:
+    response = requests.get(f"{sandbox_url}/_sandbox/impact-crm/counts", timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def warehouse_counts(schema: str) -> dict[str, int]:
+    with duckdb.connect(str(WAREHOUSE), read_only=True) as db:
+        tables = [
+            row[0]
+            for row in db.execute(
+                "select table_name from information_schema.tables where table_schema = ? "
+                "order by table_name",
+                [schema],
+            ).fetchall()
+        ]
+        return {
+            t: db.execute(f'select count(*) from "{schema}"."{t}"').fetchone()[0] for t in tables
+        }
+
+
+def print_counts(landed: dict[str, int], served: dict[str, int]) -> bool:
+    print(f"\nWarehouse {WAREHOUSE.relative_to(REPO)}, schema tap_impact_crm:")
+    print(f"  {'table':<16}{'rows':>10}{'served':>10}")
+    complete = True
+    for table in sorted(set(landed) | set(served)):
+        rows, want = landed.get(table, 0), served.get(table, 0)
+        mark = "ok" if rows == want else "MISMATCH"
+        complete &= rows == want
+        print(f"  {table:<16}{rows:>10}{want:>10}  {mark}")
+    return complete
+
+
+def main() -> int:
+    WAREHOUSE.parent.mkdir(exist_ok=True)
+    print(f"Starting the API sandbox ({SCALE} leads)...")
+    with running_sandbox() as url:
+        meltano("run", "tap-impact-crm", "target-duckdb", sandbox_url=url)
+        complete = print_counts(warehouse_counts("tap_impact_crm"), served_counts(url))
+    if not complete:
+        print("\nSome tables do not hold every record the sandbox served.")
+        return 1
+    print("\nEvery record the sandbox served is in the warehouse.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
