@@ -56,7 +56,7 @@ def running_sandbox() -> Iterator[str]:
 def meltano(*args: str, sandbox_url: str) -> None:
     env = {
         **os.environ,
-        "API_SANDBOX_URL": sandbox_url,
+        "TAP_IMPACT_CRM_API_URL": f"{sandbox_url}/impact-crm",
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
@@ -66,7 +66,9 @@ def meltano(*args: str, sandbox_url: str) -> None:
 
 
 def served_counts(sandbox_url: str) -> dict[str, int]:
-    response = requests.get(f"{sandbox_url}/_sandbox/impact-crm/counts", timeout=30)
+    response = requests.post(
+        f"{sandbox_url}/_sandbox/impact-crm/counts", json={"family": "trackbox"}, timeout=60
+    )
     response.raise_for_status()
     return response.json()
 

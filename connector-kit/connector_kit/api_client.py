@@ -121,6 +121,17 @@ def describe_response(response: requests.Response) -> str:
     return f"{request.method} {path} failed with HTTP {response.status_code}: {message}"
 
 
+def transport_failure(method: str, url: str, error: Exception) -> str:
+    """A failed connection, with the host to check (URLs here carry no credentials)."""
+    parts = urlsplit(url)
+    where = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    if isinstance(error, requests.Timeout):
+        return f"{method} {where}: no answer in time ({type(error).__name__})"
+    if isinstance(error, requests.ConnectionError) and "Connection refused" in str(error):
+        return f"{method} {where}: connection refused (is the URL right and the API up?)"
+    return f"{method} {where}: {type(error).__name__}"
+
+
 Describer = Callable[[requests.Response], str]
 
 
@@ -203,7 +214,7 @@ class ApiClient:
                     time.monotonic() - started,
                 )
             except TRANSPORT_ERRORS as exc:
-                failure = f"{method} {urlsplit(url).path}: {type(exc).__name__}"
+                failure = transport_failure(method, url, exc)
             else:
                 status = response.status_code
                 if status < 400:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from api_sandbox import Sandbox
+
 from tests.impact_crm.conftest import crm_config
 from tests.impact_crm.expectations import by_key, expected
 

@@ -1,0 +1,137 @@
+"""`api-sandbox serve`: run the sandbox server until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from datetime import date
+from types import FrameType
+
+from api_sandbox.impact_crm import (
+    CREDENTIALS,
+    DEFAULT_DATA_END,
+    DEFAULT_DATA_START,
+    STREAMS,
+    TRACKBOX_ONLY_CREDENTIALS,
+)
+from api_sandbox.quirks import KNOWN_QUIRKS
+from api_sandbox.sandbox import Sandbox
+from api_sandbox.server import RESERVED_PREFIXES
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        sandbox = _build(args)
+    except ValueError as error:
+        print(f"api-sandbox: {error}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    sandbox.start()
+    _announce(sandbox, args)
+    while not stop.wait(0.5):
+        pass
+    sandbox.stop()
+    print("api-sandbox stopped", flush=True)
+    return 0
+
+
+def _build(args: argparse.Namespace) -> Sandbox:
+    started = time.monotonic()
+    sandbox = Sandbox(
+        seed=args.seed,
+        scale=args.scale,
+        latency_ms=args.latency_ms,
+        token_ttl=args.token_ttl,
+        rate_429=args.rate_429,
+        rate_5xx=args.rate_5xx,
+        retry_after=args.retry_after,
+        quirks=args.quirks,
+        host=args.host,
+        port=args.port,
+        data_start=args.data_start,
+        data_end=args.data_end,
+    )
+    args.prerendered = sandbox.impact_crm.dataset.prerender() if args.prerender else 0
+    args.build_seconds = time.monotonic() - started
+    return sandbox
+
+
+def _announce(sandbox: Sandbox, args: argparse.Namespace) -> None:
+    crm = CREDENTIALS
+    dataset = sandbox.impact_crm.dataset
+    counts = "  ".join(f"{stream}={dataset.count(stream)}" for stream in STREAMS)
+    lines = [
+        f"api-sandbox listening on {sandbox.base_url}",
+        f"impact-crm  api_url={sandbox.impact_crm_url}  x_domain={crm.x_domain}"
+        f"  api_key={crm.api_key}  email={crm.email}  password={crm.password}",
+        f"impact-crm  trackbox-only user: email={TRACKBOX_ONLY_CREDENTIALS.email}"
+        " (same password, Trackbox Reports only)",
+        f"impact-crm  data {dataset.data_start}..{dataset.data_end}, seed={args.seed}: {counts}"
+        f" (built in {args.build_seconds:.1f} s, {args.prerendered} records prerendered)",
+        f"reserved, not served yet (404): {'  '.join(RESERVED_PREFIXES)}",
+        f"control API: {sandbox.base_url}/_sandbox/health",
+    ]
+    if sandbox.quirks:
+        lines.append(f"quirks: {','.join(sorted(sandbox.quirks))}")
+    print("\n".join(lines), flush=True)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"a rate is between 0 and 1, got {text}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="api-sandbox", description="Local emulators of the project's APIs."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the emulated APIs until interrupted")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port (default 8765); 0: any free")
+    serve.add_argument("--seed", type=int, default=1, help="data and fault seed (default 1)")
+    serve.add_argument("--scale", type=int, default=200, help="number of leads (default 200)")
+    serve.add_argument(
+        "--prerender",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="render every record's JSON before listening, within the cache budget, so no "
+        "request pays for it (default; --no-prerender starts faster)",
+    )
+    serve.add_argument("--latency-ms", type=int, default=0, help="delay before each API answer")
+    serve.add_argument("--token-ttl", type=float, default=3600, help="login token lifetime, s")
+    serve.add_argument(
+        "--rate-429", type=_rate, default=0.0, help="share of API requests answered 429"
+    )
+    serve.add_argument("--rate-5xx", type=_rate, default=0.0, help="share answered 503 or 500")
+    serve.add_argument("--retry-after", type=int, default=1, help="Retry-After of 429s, s")
+    serve.add_argument(
+        "--quirks", default="", help=f"comma-separated, of: {', '.join(sorted(KNOWN_QUIRKS))}"
+    )
+    serve.add_argument("--data-start", type=_day, default=DEFAULT_DATA_START, help="first data day")
+    serve.add_argument("--data-end", type=_day, default=DEFAULT_DATA_END, help="last data day")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""`meltano run tap-impact-crm target-duckdb` against the sandbox, checked by what lands."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.impact_crm.expectations import expected
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+SCHEMA = "tap_impact_crm"
+TABLE_KEYS = {
+    "leads": "leadid",
+    "registrations": "userid",
+    "transactions": "transactionid",
+    "positions": "positionid",
+}
+
+pytestmark = pytest.mark.slow
+
+
+def meltano_run(sandbox, workdir: Path, *blocks: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "MELTANO_DATABASE_URI": f"sqlite:///{workdir / 'meltano.db'}",
+        "TAP_IMPACT_CRM_API_URL": sandbox.impact_crm_url,
+        "TARGET_DUCKDB_FILEPATH": str(workdir / "warehouse.duckdb"),
+    }
+    done = subprocess.run(
+        [str(BIN / "meltano"), "--environment", "sandbox", "run", *blocks],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return done
+
+
+def table(workdir: Path, name: str) -> list[dict]:
+    with duckdb.connect(str(workdir / "warehouse.duckdb"), read_only=True) as db:
+        cursor = db.execute(f"select * from {SCHEMA}.{name}")
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def column_types(workdir: Path, name: str) -> dict[str, str]:
+    with duckdb.connect(str(workdir / "warehouse.duckdb"), read_only=True) as db:
+        return {r[0]: r[1] for r in db.execute(f"describe {SCHEMA}.{name}").fetchall()}
+
+
+@pytest.mark.parametrize("sandbox", [{"scale": 2500}], indirect=True)
+def test_every_record_lands_typed_and_a_second_run_adds_no_duplicates(sandbox, tmp_path):
+    meltano_run(sandbox, tmp_path, "tap-impact-crm", "target-duckdb")
+    for stream, key in TABLE_KEYS.items():
+        want = expected(sandbox, stream)
+        rows = table(tmp_path, stream)
+        assert len(rows) == len(want), f"{stream}: {len(rows)} rows landed of {len(want)}"
+        assert {r[key] for r in rows} == {k[-1] for k in want}, stream
+    assert len(table(tmp_path, "servers")) == len(expected(sandbox, "servers"))
+
+    leads = column_types(tmp_path, "leads")
+    assert leads["leadid"] in {"BIGINT", "HUGEINT", "INTEGER"}
+    assert leads["lastmodifieddate"].startswith("TIMESTAMP")
+    assert leads["utmdetails"] == "JSON"
+    assert column_types(tmp_path, "transactions")["amount"] == "DOUBLE"
+
+    edited = sandbox.impact_crm.edit("leads", 1001)
+    meltano_run(sandbox, tmp_path, "tap-impact-crm", "target-duckdb")
+    rows = table(tmp_path, "leads")
+    assert len(rows) == len(expected(sandbox, "leads")), "the second run duplicated rows"
+    lead = next(r for r in rows if r["leadid"] == 1001)
+    assert lead["status"] == edited["status"]
