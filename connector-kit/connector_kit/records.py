@@ -1,7 +1,8 @@
 """Tolerant record handling: whatever envelope the API uses, whatever it does to types.
 
 APIs return records as a bare array or under `data`, `items`, `results` or `records`; give
-numbers as strings; give timestamps without a zone; add fields nobody announced. None of this
+numbers as strings; give timestamps without a zone or as Unix seconds; add fields nobody
+announced. None of this
 may crash a sync or lose data: values are coerced to the declared schema, values that cannot
 be coerced and fields the schema does not know are kept under `_extra_fields` and reported.
 """
@@ -113,10 +114,27 @@ def _coerce_boolean(value: Any) -> Any:
     return _INVALID
 
 
+def unix_to_timestamp(seconds: float) -> str:
+    """ISO 8601 in UTC with a `Z` for a Unix time in seconds."""
+    moment = dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        stamp += f".{moment.microsecond:06d}".rstrip("0")
+    return stamp + "Z"
+
+
 def _coerce_timestamp(value: Any) -> Any:
     if isinstance(value, str):
-        result = normalize_timestamp(value)
+        text = value.strip()
+        if text.isdigit():
+            return unix_to_timestamp(int(text))
+        result = normalize_timestamp(text)
         return _INVALID if result is None else result
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return unix_to_timestamp(value)
+        except (OverflowError, OSError, ValueError):
+            return _INVALID
     return _INVALID
 
 

@@ -77,6 +77,13 @@ def test_values_are_coerced_to_the_schema():
     }
 
 
+def test_unix_seconds_become_timestamps():
+    c = conformer()
+    assert c({"id": 1, "at": 1454340407})["at"] == "2016-02-01T15:26:47Z"
+    assert c({"id": 1, "at": "1454340407"})["at"] == "2016-02-01T15:26:47Z"
+    assert c({"id": 1, "at": 1454340407.5})["at"] == "2016-02-01T15:26:47.5Z"
+
+
 def test_values_already_right_are_untouched():
     record = {"id": 1, "amount": 2.5, "flag": False, "at": "2024-03-05T14:22:10Z", "name": "x"}
     assert conformer()(dict(record)) == record
