@@ -9,13 +9,15 @@ Without a `total`, pages are fetched one after another until a short or empty pa
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any
+from typing import Any, TypeVar
 
 from connector_kit.records import extract_records, to_int, total_of
 
 PageFetch = Callable[[int], Any]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Pager:
@@ -38,6 +40,14 @@ class Pager:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+
+    def map(self, fetch: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """`fetch` each item, `max_concurrency` at a time; results in the items' order."""
+        items = list(items)
+        if self.max_concurrency == 1 or len(items) <= 1:
+            yield from map(fetch, items)
+            return
+        yield from self.executor.map(fetch, items)
 
     def pages(self, fetch: PageFetch, *, page_size: int) -> Iterator[list[dict]]:
         """Yield the records of each page; `fetch(n)` returns page `n`'s decoded body."""

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import logging
 from functools import cached_property
 from typing import Any
 
-import click
-from connector_kit.errors import ConnectorError
-from connector_kit.output import BufferedSingerWriter
-from connector_kit.redaction import protect_secrets
-from connector_kit.settings import date_range_settings, http_settings, secret_values
-from singer_sdk import Stream, Tap
+from connector_kit.settings import date_range_settings, http_settings
+from connector_kit.tap_base import ConnectorTap
+from singer_sdk import Stream
 from singer_sdk import typing as th
-from singer_sdk.tap_base import CliTestOptionValue
 
 from tap_impact_crm.client import FAMILY_PERMISSIONS, ImpactCrmApi
 from tap_impact_crm.streams import STREAM_TYPES
 
 
-class TapImpactCrm(Tap):
+class TapImpactCrm(ConnectorTap):
     """Impact CRM reports (Trackbox, IB or Cellxpert family) as Singer streams."""
 
     name = "tap-impact-crm"
-    message_writer_class = BufferedSingerWriter
 
     config_jsonschema = th.PropertiesList(
         th.Property(
@@ -96,7 +90,6 @@ class TapImpactCrm(Tap):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        protect_secrets(secret_values(dict(self.config), self.config_jsonschema))
         family = self.config.get("report_family", "trackbox")
         for setting, only_for in (("include_fake", "ib"), ("aff_id", "cellxpert")):
             if self.config.get(setting) and family != only_for:
@@ -127,27 +120,6 @@ class TapImpactCrm(Tap):
             f"logged in as {self.config['email']} and read the {self.api.family} servers "
             f"report ({count} servers)"
         )
-
-    @classmethod
-    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
-        """`--test`: log in and make one report call, with a clear message either way."""
-        if value != CliTestOptionValue.All.value:
-            super().cb_test(ctx, param, value)
-            return
-        config = ctx.params.get("config")
-        tap = cls(
-            config=getattr(config, "config", None),
-            parse_env_config=bool(getattr(config, "parse_env", False)),
-            validate_config=True,
-        )
-        logger = logging.getLogger(cls.name)
-        try:
-            found = tap.check_connection()
-        except ConnectorError as exc:
-            logger.error("Connection test failed: %s", exc)
-            ctx.exit(1)
-        logger.info("Connection test passed: %s.", found)
-        ctx.exit(0)
 
 
 if __name__ == "__main__":

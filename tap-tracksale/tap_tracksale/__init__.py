@@ -1,0 +1,1 @@
+"""Singer tap for the Tracksale API v2 (NPS surveys)."""

@@ -1,0 +1,239 @@
+"""The Tracksale streams, each declaring only what sets it apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar
+
+from connector_kit.records import extract_records, unix_to_timestamp
+from connector_kit.streams import TolerantStream, WindowedStream
+from connector_kit.windows import DateWindow, parse_date
+
+from tap_tracksale import schemas
+from tap_tracksale.client import TracksaleApi
+from tap_tracksale.periods import periods
+from tap_tracksale.spans import TimeSpan
+
+ANSWER_DETAILS = {
+    "tags": "true",
+    "justifReturn": "array",
+    "review": 1,
+    "nps_secondary": 1,
+    "open_question": 1,
+    "csat": 1,
+    "return_update_time": "true",
+}
+"""Ask `/report/answer` for every optional part of each answer."""
+
+
+class TracksaleStream(TolerantStream):
+    """A stream that reads through the tap's one `TracksaleApi`."""
+
+    def __init__(self, tap: Any, **kwargs: Any) -> None:
+        super().__init__(tap, **kwargs)
+        self.tap = tap
+
+    @property
+    def api(self) -> TracksaleApi:
+        return self.tap.api  # type: ignore[no-any-return]
+
+    def codes_filter(self) -> dict[str, str]:
+        """`codes` for the configured campaigns; nothing (all campaigns) when none are set."""
+        codes = self.config.get("campaign_codes")
+        return {"codes": ",".join(str(c) for c in codes)} if codes else {}
+
+
+class CampaignsStream(TracksaleStream):
+    """Campaigns with their questions, dispatch limits and counters; parent of draft lots."""
+
+    name = "campaigns"
+    primary_keys = ("code",)
+    schema = schemas.CAMPAIGN
+
+    def get_records(self, context: dict | None) -> Iterable[dict]:
+        params = {"dispatch_limits": 1, **self.tap.whole_range()}
+        codes = self.config.get("campaign_codes")
+        if codes:
+            for code in codes:
+                yield self.api.get(f"campaign/{code}", params)
+        else:
+            yield from extract_records(self.api.get("campaign", params), where="campaign list")
+
+    def generate_child_contexts(
+        self,
+        record: dict,
+        context: dict | None,
+    ) -> Iterable[dict | None]:
+        yield {"campaign_code": record["code"]}
+
+
+class DraftLotsStream(TracksaleStream):
+    """Each campaign's open (unsent) lots, as they stand at the time of the run."""
+
+    name = "draft_lots"
+    primary_keys = ("campaign_code", "code")
+    schema = schemas.DRAFT_LOT
+    parent_stream_type = CampaignsStream
+    state_partitioning_keys: ClassVar[list[str]] = []
+
+    def get_records(self, context: dict | None) -> Iterable[dict]:
+        code = (context or {})["campaign_code"]
+        body = self.api.get(f"campaign/{code}/draft-lot")
+        lots = body.get("lot") if isinstance(body, dict) and "lot" in body else body
+        for lot in extract_records(lots or [], where="draft-lot response"):
+            yield {**lot, "campaign_code": code}
+
+
+class AnswersStream(WindowedStream, TracksaleStream):
+    """Answers with every detail, by answer time; recent ones are read again to catch edits."""
+
+    name = "answers"
+    primary_keys = ("id",)
+    replication_key = "time"
+    schema = schemas.ANSWER
+
+    def first_day(self, context: dict | None) -> dt.date:
+        day = super().first_day(context)
+        if self.bookmark(context):
+            start = parse_date(self.config["start_date"], setting="start_date")
+            day = max(start, day - dt.timedelta(days=int(self.config.get("lookback_days", 7))))
+        return day
+
+    def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+        return self.answers_in(TimeSpan.of_window(window))
+
+    def answers_in(self, span: TimeSpan) -> Iterator[dict]:
+        """Every answer in `span`; a span holding too many for one request is split."""
+        most = int(self.config.get("max_answers_per_request", 5000))
+        rows = self.fetch(span, limit=most + 1)
+        if len(rows) <= most:
+            yield from rows
+        elif span.can_split():
+            self.logger.info("answers: %s holds over %d answers; splitting it", span, most)
+            for half in span.halves():
+                yield from self.answers_in(half)
+        else:
+            yield from self.fetch(span, limit=-1)
+
+    def fetch(self, span: TimeSpan, *, limit: int) -> list[dict]:
+        params = {**span.query(), **self.codes_filter(), **ANSWER_DETAILS, "limit": limit}
+        return extract_records(self.api.get("report/answer", params), where="answer report")
+
+
+class DispatchesStream(WindowedStream, TracksaleStream):
+    """Dispatch lots with their customers, by creation time."""
+
+    name = "dispatches"
+    primary_keys = ("dispatch_code",)
+    replication_key = "create_time"
+    schema = schemas.DISPATCH
+
+    def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+        params = {"start": window.start.isoformat(), "end": window.end.isoformat()}
+        body = self.api.get("report/dispatch", {**params, **self.codes_filter()})
+        return extract_records(body, where="dispatch report")
+
+    def post_process(self, row: dict, context: dict | None = None) -> dict | None:
+        campaign = row.get("campaign")
+        if isinstance(campaign, dict) and "campaign_code" not in row:
+            row["campaign_code"] = campaign.get("code")
+        record = super().post_process(row, context)
+        for customer in (record or {}).get("customers") or []:
+            moment = customer.get("dispatch_time") if isinstance(customer, dict) else None
+            if isinstance(moment, (int, float)) and not isinstance(moment, bool):
+                customer["dispatch_time"] = unix_to_timestamp(moment)
+        return record
+
+
+class PeriodReportStream(WindowedStream, TracksaleStream):
+    """An aggregate report, one request per campaign and period of `report_granularity`.
+
+    Periods are whole days, ISO weeks or calendar months; the bookmark is the last period
+    read, which is read again on the next run since it may not have been over.
+    """
+
+    endpoint: ClassVar[str]
+    replication_key = "period_start"
+
+    @property
+    def granularity(self) -> str:
+        return str(self.config.get("report_granularity") or "week")
+
+    def windows(self, context: dict | None) -> list[DateWindow]:
+        return list(periods(self.first_day(context), self.last_day(), self.granularity))
+
+    def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+        codes = self.tap.campaign_codes()
+        dates = {"start": window.start.isoformat(), "end": window.end.isoformat()}
+        bodies = self.api.pager.map(
+            lambda code: self.api.get(f"report/{self.endpoint}", {**dates, "codes": code}), codes
+        )
+        period = {
+            "granularity": self.granularity,
+            "period_start": f"{window.start.isoformat()}T00:00:00Z",
+            "period_end": window.end.isoformat(),
+        }
+        for code, body in zip(codes, bodies, strict=True):
+            for row in self.rows(body):
+                yield {**row, "campaign_code": code, **period}
+
+    def rows(self, body: Any) -> list[dict]:
+        return extract_records(body, where=f"{self.endpoint} report")
+
+
+class NpsStream(PeriodReportStream):
+    """NPS, promoters, passives, detractors and dispatches per campaign and period."""
+
+    name = "nps"
+    endpoint = "nps"
+    primary_keys = ("campaign_code", "granularity", "period_start")
+    schema = schemas.NPS
+
+    def rows(self, body: Any) -> list[dict]:
+        if isinstance(body, dict) and not any(isinstance(v, list) for v in body.values()):
+            return [{k: v for k, v in body.items() if k != "compare"}]
+        return super().rows(body)
+
+
+class CategoriesStream(PeriodReportStream):
+    """Answer categories with their totals and NPS, per campaign and period."""
+
+    name = "categories"
+    endpoint = "category"
+    primary_keys = ("campaign_code", "granularity", "period_start", "id")
+    schema = schemas.CATEGORY
+
+
+class StatusesStream(PeriodReportStream):
+    """Answer statuses with their totals, per campaign and period."""
+
+    name = "statuses"
+    endpoint = "status"
+    primary_keys = ("campaign_code", "granularity", "period_start", "id")
+    schema = schemas.STATUS
+
+
+class WidgetsStream(TracksaleStream):
+    """The configured widgets: views and opening limits."""
+
+    name = "widgets"
+    primary_keys = ("key",)
+    schema = schemas.WIDGET
+
+    def get_records(self, context: dict | None) -> Iterable[dict]:
+        for key in self.config.get("widget_keys") or []:
+            body = self.api.get(f"widget/{key}")
+            yield {**body, "key": key}
+
+
+STREAM_TYPES = [
+    CampaignsStream,
+    DraftLotsStream,
+    AnswersStream,
+    DispatchesStream,
+    NpsStream,
+    CategoriesStream,
+    StatusesStream,
+    WidgetsStream,
+]
