@@ -22,7 +22,7 @@ SDK_SETTINGS = {
     "flattening_separator",
     "batch_config",
 }
-PLUGINS = ["tap-impact-crm"]
+PLUGINS = ["tap-impact-crm", "tap-tracksale"]
 
 
 def about(plugin: str) -> dict:

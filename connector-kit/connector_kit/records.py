@@ -144,19 +144,12 @@ def _coerce_string(value: Any) -> Any:
     return value if isinstance(value, str) else _INVALID
 
 
-def _is_type(kind: type | tuple[type, ...]) -> Callable[[Any], bool]:
-    return lambda value: isinstance(value, kind) and not isinstance(value, bool)
-
-
-_COERCERS: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any]]] = {
-    "integer": (lambda v: type(v) is int, _coerce_integer),
-    "number": (_is_type((int, float)), _coerce_number),
-    "boolean": (lambda v: isinstance(v, bool), _coerce_boolean),
-    "date-time": (
-        lambda v: type(v) is str and len(v) == 20 and v[10] == "T" and v[19] == "Z",
-        _coerce_timestamp,
-    ),
-    "string": (lambda v: type(v) is str, _coerce_string),
+_COERCERS: dict[str, Callable[[Any], Any]] = {
+    "integer": _coerce_integer,
+    "number": _coerce_number,
+    "boolean": _coerce_boolean,
+    "date-time": _coerce_timestamp,
+    "string": _coerce_string,
 }
 
 
@@ -186,33 +179,58 @@ class RecordConformer:
         self.logger = logger
         self.known = frozenset(properties)
         self.keeps_extras = EXTRA_FIELDS in properties
-        self.checks: list[tuple[str, Callable[[Any], bool], Callable[[Any], Any]]] = []
+        fields: dict[str, list[str]] = {kind: [] for kind in _COERCERS}
         for name, prop in properties.items():
             kind = _kind_of(prop)
             if kind is not None:
-                self.checks.append((name, *_COERCERS[kind]))
+                fields[kind].append(name)
+        self.integers = tuple(fields["integer"])
+        self.numbers = tuple(fields["number"])
+        self.booleans = tuple(fields["boolean"])
+        self.timestamps = tuple(fields["date-time"])
+        self.strings = tuple(fields["string"])
         self.reported: set[str] = set()
         self.coerced_values = 0
         self.invalid_values = 0
 
-    def __call__(self, record: dict) -> dict:
-        for name, is_ok, coerce in self.checks:
-            value = record.get(name)
-            if value is None or is_ok(value):
-                continue
-            result = coerce(value)
-            if result is _INVALID:
-                self.invalid_values += 1
-                self._keep_extra(record, name, value, "a value that does not fit its type")
-                result = None
-            else:
-                self.coerced_values += 1
-            record[name] = result
-        unknown = record.keys() - self.known
-        if unknown:
-            for name in unknown:
+    def __call__(self, record: dict) -> dict:  # noqa: C901 - one inline check per kind, for speed
+        get = record.get
+        for name in self.integers:
+            value = get(name)
+            if value is not None and type(value) is not int:
+                self._coerce(record, name, value, "integer")
+        for name in self.strings:
+            value = get(name)
+            if value is not None and type(value) is not str:
+                self._coerce(record, name, value, "string")
+        for name in self.timestamps:
+            value = get(name)
+            if value is not None and not (
+                type(value) is str and len(value) == 20 and value[10] == "T" and value[19] == "Z"
+            ):
+                self._coerce(record, name, value, "date-time")
+        for name in self.numbers:
+            value = get(name)
+            if value is not None and type(value) is not float and type(value) is not int:
+                self._coerce(record, name, value, "number")
+        for name in self.booleans:
+            value = get(name)
+            if value is not None and type(value) is not bool:
+                self._coerce(record, name, value, "boolean")
+        if not self.known.issuperset(record):
+            for name in record.keys() - self.known:
                 self._keep_extra(record, name, record.pop(name), "a field the schema lacks")
         return record
+
+    def _coerce(self, record: dict, name: str, value: Any, kind: str) -> None:
+        result = _COERCERS[kind](value)
+        if result is _INVALID:
+            self.invalid_values += 1
+            self._keep_extra(record, name, value, "a value that does not fit its type")
+            result = None
+        else:
+            self.coerced_values += 1
+        record[name] = result
 
     def _keep_extra(self, record: dict, name: str, value: Any, why: str) -> None:
         if not self.keeps_extras:

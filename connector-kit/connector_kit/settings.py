@@ -43,8 +43,8 @@ def http_settings() -> list[th.Property]:
             th.IntegerType,
             default=8,
             description=(
-                "Most requests in flight at once (pages of one query are fetched in parallel "
-                "once the first page gives the total). 1 fetches one page at a time."
+                "Most requests in flight at once: the pages of one query once the first page "
+                "gives the total, or one report per campaign. 1 makes one request at a time."
             ),
         ),
         th.Property(

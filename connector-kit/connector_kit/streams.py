@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import time
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.mapper import SameRecordTransform
 
+from connector_kit.output import BufferedSingerWriter
 from connector_kit.records import RecordConformer
 from connector_kit.windows import DateWindow, date_windows, parse_date, today_utc
 
@@ -29,9 +32,14 @@ class TolerantStream(Stream):
 
     The SDK's own per-record type conformance is turned off: the conformer does the same job
     once per field that needs it, keeps what does not fit, and costs far less per record.
+    When records go out as they are (the identity stream map, no flattening, every property
+    selected), each is encoded straight into the output buffer, skipping the SDK's per-record
+    selection walk and message objects; otherwise the SDK's own path runs.
     """
 
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+    _extracted_second = -1
+    _extracted_text = ""
 
     @cached_property
     def conformer(self) -> RecordConformer:
@@ -39,6 +47,41 @@ class TolerantStream(Stream):
 
     def post_process(self, row: dict, context: dict | None = None) -> dict | None:
         return self.conformer(row)
+
+    @cached_property
+    def _records_go_out_as_they_are(self) -> bool:
+        maps = self.stream_maps
+        return (
+            len(maps) == 1
+            and type(maps[0]) is SameRecordTransform
+            and not maps[0].flattening_enabled
+            and maps[0].stream_alias == self.name
+            and all(self.mask.values())
+            and isinstance(getattr(self._tap, "message_writer", None), BufferedSingerWriter)
+        )
+
+    def _write_record_message(self, record: dict) -> None:
+        if not self._records_go_out_as_they_are:
+            super()._write_record_message(record)
+            return
+        now = int(time.time())
+        if now != self._extracted_second:
+            self._extracted_second = now
+            self._extracted_text = dt.datetime.fromtimestamp(now, dt.timezone.utc).isoformat()
+        self._tap.message_writer.write_record(
+            self.name, record, self._extracted_text, self._stream_version
+        )
+        self.state_manager.is_flushed = False
+
+    def _process_record(
+        self,
+        record: dict,
+        child_context: dict | None = None,
+        partition_context: dict | None = None,
+    ) -> None:
+        """Only streams with children or partitions need the SDK's per-record processing."""
+        if self.child_streams or partition_context:
+            super()._process_record(record, child_context, partition_context)
 
 
 class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from connector_kit.windows import today_utc
 
 from tests.impact_crm.conftest import crm_config
 from tests.impact_crm.expectations import KEYS, all_server_tags, by_key, expected
+from tests.tap_runner import parse_messages, run_tap
 
 WINDOWED = ["leads", "registrations", "transactions", "positions"]
 
@@ -138,3 +140,28 @@ def test_records_are_typed_per_schema(sandbox, run_crm):
     assert schemas["leads"]["bookmark_properties"] == ["lastModifiedDate"]
     props = schemas["transactions"]["schema"]["properties"]
     assert "number" in props["amount"]["type"]
+
+
+def test_stream_maps_and_deselected_properties_still_apply(sandbox, run_crm, tmp_path):
+    config = crm_config(
+        sandbox, stream_maps={"leads": {"email": "__NULL__", "score": "leadId * 2"}}
+    )
+    mapped = run_crm(config).check()
+    lead = mapped.records["leads"][0]
+    assert "email" not in lead
+    assert lead["score"] == lead["leadId"] * 2
+
+    catalog = json.loads(run_crm(crm_config(sandbox), args=("--discover",)).stdout)
+    for stream in catalog["streams"]:
+        for entry in stream["metadata"]:
+            if entry["breadcrumb"] == ["properties", "phone"]:
+                entry["metadata"]["selected"] = False
+    catalog_file = tmp_path / "catalog.json"
+    catalog_file.write_text(json.dumps(catalog))
+    run = run_tap(
+        "tap-impact-crm", tmp_path, crm_config(sandbox), args=("--catalog", str(catalog_file))
+    )
+    records = parse_messages(run.stdout)
+    leads = [m["record"] for m in records if m["type"] == "RECORD" and m["stream"] == "leads"]
+    assert leads
+    assert all("phone" not in r and "email" in r for r in leads)

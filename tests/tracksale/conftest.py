@@ -1,0 +1,64 @@
+"""Helpers for tap-tracksale tests: configs pointed at the sandbox, and tap runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+from api_sandbox import Sandbox
+from api_sandbox.tracksale import API_TOKEN
+from connector_kit.records import unix_to_timestamp
+
+from tests.tap_runner import TapRun, run_tap
+
+DATA_START = "2025-11-01"
+DATA_END = "2026-10-31"
+TIME_FIELDS = ("time", "update_time", "deadline", "dispatch_time", "reminder_time", "create_time")
+
+
+def tracksale_config(sandbox: Sandbox, **overrides: object) -> dict:
+    return {
+        "api_url": sandbox.tracksale_url,
+        "api_token": API_TOKEN,
+        "start_date": DATA_START,
+        "end_date": DATA_END,
+        **overrides,
+    }
+
+
+def as_emitted(record: dict) -> dict:
+    """A record as the API serves it, with `*_time` Unix seconds as the tap emits them."""
+    return {
+        k: unix_to_timestamp(v) if k in TIME_FIELDS and isinstance(v, int) else v
+        for k, v in record.items()
+    }
+
+
+def api_get(sandbox: Sandbox, path: str, **params: object) -> object:
+    return api_call(sandbox, "GET", path, params=params)
+
+
+def api_post(sandbox: Sandbox, path: str, body: dict) -> dict:
+    return api_call(sandbox, "POST", path, json=body)
+
+
+def api_call(sandbox: Sandbox, method: str, path: str, **kwargs: object) -> object:
+    """A direct call to the sandbox's Tracksale API, as a test's own client."""
+    response = requests.request(
+        method,
+        f"{sandbox.tracksale_url}/{path}",
+        headers={"Authorization": f"bearer {API_TOKEN}"},
+        timeout=30,
+        **kwargs,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+@pytest.fixture
+def run_tracksale(tmp_path: Path):
+    def run(config: dict, **kwargs: object) -> TapRun:
+        return run_tap("tap-tracksale", tmp_path, config, **kwargs)
+
+    return run

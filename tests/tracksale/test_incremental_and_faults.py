@@ -1,0 +1,104 @@
+"""Incremental runs with a lookback, resuming after a kill, and API failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import subprocess
+
+import pytest
+
+from tests.tap_runner import parse_messages, tap_command
+from tests.tracksale.conftest import DATA_END, DATA_START, tracksale_config
+
+DEBUG = {"LOGLEVEL": "DEBUG"}
+
+
+def answer_starts(sandbox) -> list[str]:
+    return [r["query"]["start"] for r in sandbox.requests if r["path"].endswith("/report/answer")]
+
+
+def test_second_run_rereads_the_lookback_and_picks_up_edits(sandbox, run_tracksale):
+    config = tracksale_config(sandbox, lookback_days=5)
+    del config["end_date"]  # edits are stamped now, after the sandbox's data period
+    first = run_tracksale(config).check()
+    bookmark = first.final_state["bookmarks"]["answers"]["replication_key_value"]
+    newest = max(first.records["answers"], key=lambda a: a["time"])
+    edited = sandbox.tracksale.edit_answer(newest["id"])
+    added = sandbox.tracksale.add_answers(2)
+    sandbox.clear_requests()
+    second = run_tracksale(config, state=first.final_state).check()
+    day = dt.date.fromisoformat(bookmark[:10]) - dt.timedelta(days=5)
+    assert min(answer_starts(sandbox))[:10] == day.isoformat()
+    again = {a["id"]: a for a in second.records["answers"]}
+    assert again[newest["id"]]["status"] == edited["status"]
+    assert again[newest["id"]]["update_time"] > newest["update_time"]
+    assert set(added) <= set(again)
+    assert len(again) < len(first.records["answers"])
+
+
+@pytest.mark.parametrize("sandbox", [{"latency_ms": 20, "scale": 400}], indirect=True)
+def test_a_killed_run_resumes_without_losing_answers(sandbox, tmp_path, run_tracksale):
+    config = tracksale_config(sandbox, window_days=15)
+    process = subprocess.Popen(
+        tap_command("tap-tracksale", tmp_path, config),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    lines, states = [], 0
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        if '"answers"' in line and '"STATE"' in line.replace(" ", ""):
+            states += 1
+            if states == 4:
+                process.send_signal(signal.SIGKILL)
+                break
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    killed = parse_messages("".join(lines))
+    state = next(m["value"] for m in reversed(killed) if m["type"] == "STATE")
+    before = {
+        m["record"]["id"] for m in killed if m["type"] == "RECORD" and m["stream"] == "answers"
+    }
+    resumed = run_tracksale(config, state=state).check()
+    after = {a["id"] for a in resumed.records["answers"]}
+    everything = {
+        a["id"] for a in sandbox.tracksale.answers(start=DATA_START, end=DATA_END, limit=-1)
+    }
+    assert before | after == everything
+    assert before - after, "the resumed run read everything again"
+
+
+def test_a_bad_token_says_what_to_do(sandbox, run_tracksale):
+    run = run_tracksale(tracksale_config(sandbox, api_token="not-the-token-123"))
+    assert run.returncode != 0
+    assert "refused the token" in run.stderr
+    assert "`api_token`" in run.stderr
+    assert "not-the-token-123" not in run.stdout + run.stderr
+
+
+def test_429_and_5xx_are_retried(sandbox, run_tracksale):
+    sandbox.queue_faults(
+        path_contains="/report/answer",
+        faults=[{"status": 429, "retry_after": 1}, {"status": 503}, {"drop": True}],
+    )
+    run = run_tracksale(tracksale_config(sandbox)).check()
+    assert "retrying in 1.0s" in run.stderr
+    statuses = [r["status"] for r in sandbox.requests if r["path"].endswith("/report/answer")]
+    assert 429 in statuses
+    assert 503 in statuses
+    want = {a["id"] for a in sandbox.tracksale.answers(start=DATA_START, end=DATA_END, limit=-1)}
+    assert {a["id"] for a in run.records["answers"]} == want
+
+
+def test_connection_test_and_secrets_at_debug_level(sandbox, run_tracksale):
+    config = tracksale_config(sandbox)
+    ok = run_tracksale(config, args=("--test",), env=DEBUG)
+    assert ok.returncode == 0, ok.stderr
+    assert "Connection test passed" in ok.stderr
+    run = run_tracksale(config, env=DEBUG).check()
+    assert "DEBUG" in run.stderr
+    for output in (ok.stdout + ok.stderr, run.stdout, run.stderr):
+        assert config["api_token"] not in output
