@@ -23,7 +23,7 @@ import msgspec
 import requests
 from requests.adapters import HTTPAdapter
 
-from connector_kit.errors import ConnectorError, InsecureUrlError, RetriesExhaustedError
+from connector_kit.errors import HttpError, InsecureUrlError, RetriesExhaustedError
 from connector_kit.redaction import redactor
 
 RETRIABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -225,7 +225,7 @@ class ApiClient:
                         attempt -= 1
                         continue
                 if status not in RETRIABLE_STATUSES:
-                    raise ConnectorError(redactor.redact(describe(response)))
+                    raise HttpError(redactor.redact(describe(response)), status)
                 failure = describe_response(response)
                 retry_after = retry_after_seconds(response)
             if attempt >= self.retry.max_attempts:

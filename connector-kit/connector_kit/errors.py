@@ -9,6 +9,14 @@ class ConnectorError(FatalAPIError):
     """A failure the user has to fix (a setting, a permission, a parameter); never retried."""
 
 
+class HttpError(ConnectorError):
+    """A request the API refused for good (a 4xx not worth retrying), with its status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class AuthenticationError(ConnectorError):
     """The API refused the credentials or their permissions."""
 

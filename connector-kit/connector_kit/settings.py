@@ -35,6 +35,17 @@ def date_range_settings(*, window_days: int = 30) -> list[th.Property]:
     ]
 
 
+def lookback_setting(*, default: int, what: str) -> th.Property:
+    """`lookback_days`, for taps whose records change after their date."""
+    return th.Property(
+        "lookback_days",
+        th.IntegerType,
+        default=default,
+        description=f"Days before the bookmark read again on every run, so that {what} "
+        "reach the warehouse.",
+    )
+
+
 def http_settings() -> list[th.Property]:
     """Concurrency, timeout, plain-HTTP opt-in and retry budget."""
     return [

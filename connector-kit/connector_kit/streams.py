@@ -16,7 +16,7 @@ import datetime as dt
 import time
 from collections.abc import Iterable
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -85,7 +85,13 @@ class TolerantStream(Stream):
 
 
 class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
-    """An incremental stream read through a date filter, one window at a time."""
+    """An incremental stream read through a date filter, one window at a time.
+
+    A stream whose records change after their date (answers edited, figures restated) sets
+    `uses_lookback`: each run then starts `lookback_days` before the bookmark's day.
+    """
+
+    uses_lookback: ClassVar[bool] = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,11 +112,18 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
         return str(value) if value else None
 
     def first_day(self, context: dict | None) -> dt.date:
-        """Where this run starts: the bookmark's day (read again), else `start_date`."""
+        """Where this run starts: the bookmark's day (read again), else `start_date`.
+
+        Streams that use the lookback start `lookback_days` earlier, never before `start_date`.
+        """
+        start = parse_date(self.config["start_date"], setting="start_date")
         bookmark = self.bookmark(context)
-        if bookmark:
-            return parse_date(bookmark, setting=f"the {self.name} bookmark in state")
-        return parse_date(self.config["start_date"], setting="start_date")
+        if not bookmark:
+            return start
+        day = parse_date(bookmark, setting=f"the {self.name} bookmark in state")
+        if self.uses_lookback:
+            day -= dt.timedelta(days=int(self.config.get("lookback_days") or 0))
+        return max(start, day)
 
     def last_day(self) -> dt.date:
         """Where this run ends: `end_date`, else today (UTC)."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from connector_kit.records import extract_records, unix_to_timestamp
 from connector_kit.streams import TolerantStream, WindowedStream
-from connector_kit.windows import DateWindow, parse_date
+from connector_kit.windows import DateWindow
 
 from tap_tracksale import schemas
 from tap_tracksale.client import TracksaleApi
@@ -92,13 +91,7 @@ class AnswersStream(WindowedStream, TracksaleStream):
     primary_keys = ("id",)
     replication_key = "time"
     schema = schemas.ANSWER
-
-    def first_day(self, context: dict | None) -> dt.date:
-        day = super().first_day(context)
-        if self.bookmark(context):
-            start = parse_date(self.config["start_date"], setting="start_date")
-            day = max(start, day - dt.timedelta(days=int(self.config.get("lookback_days", 7))))
-        return day
+    uses_lookback = True
 
     def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
         return self.answers_in(TimeSpan.of_window(window))

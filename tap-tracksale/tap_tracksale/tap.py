@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from connector_kit.records import extract_records
-from connector_kit.settings import date_range_settings, http_settings
+from connector_kit.settings import date_range_settings, http_settings, lookback_setting
 from connector_kit.tap_base import ConnectorTap
 from connector_kit.windows import parse_date, today_utc
 from singer_sdk import Stream
@@ -36,13 +36,7 @@ class TapTracksale(ConnectorTap):
             description=f"API token; an administrator creates one in Tracksale under {TOKEN_PAGE}.",
         ),
         *date_range_settings(window_days=30),
-        th.Property(
-            "lookback_days",
-            th.IntegerType,
-            default=7,
-            description="Days before the answers bookmark read again on every run, so that "
-            "later edits to answers (status, assignee, categories) reach the warehouse.",
-        ),
+        lookback_setting(default=7, what="later edits to answers (status, assignee, categories)"),
         th.Property(
             "campaign_codes",
             th.ArrayType(th.IntegerType),
