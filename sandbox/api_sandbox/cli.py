@@ -21,6 +21,9 @@ from api_sandbox.impact_crm import (
 from api_sandbox.quirks import KNOWN_QUIRKS
 from api_sandbox.sandbox import Sandbox
 from api_sandbox.server import RESERVED_PREFIXES
+from api_sandbox.trackfinity import CREDENTIALS as TRACKFINITY_CREDENTIALS
+from api_sandbox.trackfinity import DEFAULT_ALLOWED_IPS as TRACKFINITY_DEFAULT_ALLOWED_IPS
+from api_sandbox.tracksale import API_TOKEN as TRACKSALE_API_TOKEN
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,8 +64,10 @@ def _build(args: argparse.Namespace) -> Sandbox:
         port=args.port,
         data_start=args.data_start,
         data_end=args.data_end,
+        trackfinity_allowed_ips=args.trackfinity_allowed_ips,
     )
     args.prerendered = sandbox.impact_crm.dataset.prerender() if args.prerender else 0
+    args.tracksale_prerendered = sandbox.tracksale.prerender() if args.prerender else 0
     args.build_seconds = time.monotonic() - started
     return sandbox
 
@@ -71,6 +76,7 @@ def _announce(sandbox: Sandbox, args: argparse.Namespace) -> None:
     crm = CREDENTIALS
     dataset = sandbox.impact_crm.dataset
     counts = "  ".join(f"{stream}={dataset.count(stream)}" for stream in STREAMS)
+    trackfinity = sandbox.trackfinity
     lines = [
         f"api-sandbox listening on {sandbox.base_url}",
         f"impact-crm  api_url={sandbox.impact_crm_url}  x_domain={crm.x_domain}"
@@ -79,12 +85,30 @@ def _announce(sandbox: Sandbox, args: argparse.Namespace) -> None:
         " (same password, Trackbox Reports only)",
         f"impact-crm  data {dataset.data_start}..{dataset.data_end}, seed={args.seed}: {counts}"
         f" (built in {args.build_seconds:.1f} s, {args.prerendered} records prerendered)",
-        f"reserved, not served yet (404): {'  '.join(RESERVED_PREFIXES)}",
+        f"trackfinity  api_url={sandbox.trackfinity_url}"
+        f"  api_username={TRACKFINITY_CREDENTIALS.api_username}"
+        f"  api_key={TRACKFINITY_CREDENTIALS.api_key}",
+        f"trackfinity  allowed IPs (ADMIN_API_ALLOWED_IPS): {','.join(trackfinity.allowed_ips)};"
+        f" data {trackfinity.dataset.data_start}..{trackfinity.dataset.data_end},"
+        f" {len(trackfinity.dataset.affiliates)} affiliates (days built on first request)",
+        *_tracksale_lines(sandbox, args),
         f"control API: {sandbox.base_url}/_sandbox/health",
     ]
+    if RESERVED_PREFIXES:
+        lines.insert(-1, f"reserved, not served yet (404): {'  '.join(RESERVED_PREFIXES)}")
     if sandbox.quirks:
         lines.append(f"quirks: {','.join(sorted(sandbox.quirks))}")
     print("\n".join(lines), flush=True)
+
+
+def _tracksale_lines(sandbox: Sandbox, args: argparse.Namespace) -> list[str]:
+    dataset = sandbox.tracksale.dataset
+    counts = "  ".join(f"{stream}={count}" for stream, count in sandbox.tracksale.counts().items())
+    return [
+        f"tracksale  api_url={sandbox.tracksale_url}  api_token={TRACKSALE_API_TOKEN}",
+        f"tracksale  data {dataset.data_start}..{dataset.data_end}, seed={args.seed}: {counts}"
+        f" ({args.tracksale_prerendered} answers prerendered)",
+    ]
 
 
 def _day(text: str) -> date:
@@ -130,6 +154,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--data-start", type=_day, default=DEFAULT_DATA_START, help="first data day")
     serve.add_argument("--data-end", type=_day, default=DEFAULT_DATA_END, help="last data day")
+    serve.add_argument(
+        "--trackfinity-allowed-ips",
+        default=",".join(TRACKFINITY_DEFAULT_ALLOWED_IPS),
+        help="comma-separated addresses or networks Trackfinity lets in, its "
+        "ADMIN_API_ALLOWED_IPS (default: 127.0.0.1,::1); others get 403",
+    )
     return parser
 
 

@@ -15,7 +15,7 @@ _json = msgspec.json.Encoder()
 class ApiRequest:
     """One HTTP request, with the API's path prefix already removed from `path`.
 
-    Header names are lower-case.
+    Header names are lower-case. `client_ip` is the caller's address, for IP allow-lists.
     """
 
     method: str
@@ -23,6 +23,7 @@ class ApiRequest:
     query: Mapping[str, str]
     headers: Mapping[str, str]
     body: bytes
+    client_ip: str = ""
 
 
 @dataclass

@@ -12,6 +12,8 @@ from api_sandbox.impact_crm import DEFAULT_DATA_END, DEFAULT_DATA_START, ImpactC
 from api_sandbox.quirks import parse_quirks
 from api_sandbox.request_log import RequestLog
 from api_sandbox.server import SandboxServer
+from api_sandbox.trackfinity import DEFAULT_ALLOWED_IPS, TrackfinityApi
+from api_sandbox.tracksale import TracksaleApi
 
 
 class Sandbox:
@@ -36,6 +38,7 @@ class Sandbox:
         port: int = 0,
         data_start: date = DEFAULT_DATA_START,
         data_end: date = DEFAULT_DATA_END,
+        trackfinity_allowed_ips: Iterable[str] | str = DEFAULT_ALLOWED_IPS,
     ) -> None:
         self.host = host
         self.quirks = parse_quirks(quirks)
@@ -47,6 +50,17 @@ class Sandbox:
             data_start=data_start,
             data_end=data_end,
         )
+        self.trackfinity = TrackfinityApi(
+            seed=seed,
+            scale=scale,
+            data_start=data_start,
+            data_end=data_end,
+            quirks=self.quirks,
+            allowed_ips=trackfinity_allowed_ips,
+        )
+        self.tracksale = TracksaleApi(
+            seed=seed, scale=scale, data_start=data_start, data_end=data_end
+        )
         self.faults = FaultInjector(seed, latency_ms, rate_429, rate_5xx, retry_after)
         self.request_log = RequestLog()
         self._requested_port = port
@@ -57,7 +71,10 @@ class Sandbox:
         if self._server is not None:
             return self
         server = SandboxServer(
-            (self.host, self._requested_port), [self.impact_crm], self.faults, self.request_log
+            (self.host, self._requested_port),
+            [self.impact_crm, self.trackfinity, self.tracksale],
+            self.faults,
+            self.request_log,
         )
         self._server = server
         self._thread = threading.Thread(
@@ -104,6 +121,14 @@ class Sandbox:
     @property
     def impact_crm_url(self) -> str:
         return self.base_url + self.impact_crm.prefix
+
+    @property
+    def trackfinity_url(self) -> str:
+        return self.base_url + self.trackfinity.prefix
+
+    @property
+    def tracksale_url(self) -> str:
+        return self.base_url + self.tracksale.prefix
 
     @property
     def requests(self) -> list[dict[str, object]]:

@@ -24,7 +24,7 @@ from api_sandbox.exchange import ApiHandler, ApiRequest, ApiResponse, error_resp
 from api_sandbox.faults import Fault, FaultInjector, fault_message
 from api_sandbox.request_log import RequestLog
 
-RESERVED_PREFIXES = ("/tracksale/v2", "/trackfinity")
+RESERVED_PREFIXES: tuple[str, ...] = ()
 IDLE_CONNECTION_TIMEOUT = 300
 
 
@@ -143,6 +143,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             query=dict(parse_qsl(target.query, keep_blank_values=True)),
             headers={name.lower(): value for name, value in self.headers.items()},
             body=self.rfile.read(int(length)),
+            client_ip=str(self.client_address[0]),
         )
 
     def _serve_api(self, api: ApiHandler, request: ApiRequest) -> None:

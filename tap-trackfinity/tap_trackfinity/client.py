@@ -1,0 +1,170 @@
+"""The Trackfinity admin API (header auth, ping, clear failures), and the base stream."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from connector_kit.api_client import client_from_config, require_secure_url, response_message
+from connector_kit.errors import ConnectorError, HttpError
+from connector_kit.records import extract_records
+from connector_kit.streams import TolerantStream
+
+from tap_trackfinity.parameters import QueryValue, passthrough_params
+
+if TYPE_CHECKING:
+    from singer_sdk import Tap
+
+PING_ENDPOINTS = ("service/ping", "ping")
+"""The documented ping, then the one the vendor's own examples call."""
+ALLOW_LIST = "ADMIN_API_ALLOWED_IPS (Trackfinity Settings, Security)"
+
+logger = logging.getLogger("tap_trackfinity.client")
+
+
+class TrackfinityApi:
+    """GET calls to one Trackfinity install, with the run's one session and retry policy."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        api_url = str(config["api_url"]).rstrip("/")
+        require_secure_url(
+            api_url, setting="api_url", allow_insecure_http=bool(config.get("allow_insecure_http"))
+        )
+        self.base_url = api_url if api_url.endswith("/api") else f"{api_url}/api"
+        self.username = str(config["api_username"])
+        self._headers = {"api-username": self.username, "api-key": str(config["api_key"])}
+        self.client = client_from_config(config, user_agent="tap-trackfinity")
+
+    def close(self) -> None:
+        self.client.close()
+
+    def get(
+        self,
+        endpoint: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        params_setting: str | None = None,
+    ) -> Any:
+        """One call to `{api_url}/api/{endpoint}`, its JSON body decoded.
+
+        `params_setting` names the setting the extra parameters came from, for error messages.
+        """
+        return self.client.get_json(
+            f"{self.base_url}/{endpoint}",
+            params=params,
+            headers=self._headers,
+            describe_failure=partial(self.describe_failure, params_setting=params_setting),
+        )
+
+    def records(
+        self, endpoint: str, params: Mapping[str, Any], *, params_setting: str | None = None
+    ) -> list[dict]:
+        """The records of one report call, whichever envelope holds them."""
+        body = self.get(endpoint, params, params_setting=params_setting)
+        return extract_records(body, where=f"Trackfinity {endpoint} response")
+
+    def ping(self) -> str:
+        """Call the ping endpoint, or the one the vendor's examples use when it is missing.
+
+        Returns the path that answered `true`.
+        """
+        for endpoint in PING_ENDPOINTS[:-1]:
+            try:
+                return self._ping(endpoint)
+            except HttpError as error:
+                if error.status != 404:
+                    raise
+                logger.info(
+                    "GET %s/%s answered 404; trying the next ping endpoint",
+                    urlsplit(self.base_url).path,
+                    endpoint,
+                )
+        return self._ping(PING_ENDPOINTS[-1])
+
+    def _ping(self, endpoint: str) -> str:
+        body = self.client.get_json(
+            f"{self.base_url}/{endpoint}",
+            headers=self._headers,
+            describe_failure=self.describe_failure,
+        )
+        path = f"{urlsplit(self.base_url).path}/{endpoint}"
+        if body is not True:
+            msg = (
+                f"GET {path} answered {body!r}, not true: check that `api_url` is the "
+                "Trackfinity install's base URL."
+            )
+            raise ConnectorError(msg)
+        return path
+
+    def describe_failure(
+        self, response: requests.Response, params_setting: str | None = None
+    ) -> str:
+        """What a failed call means, and which setting to fix."""
+        status, message = response.status_code, response_message(response)
+        parts = urlsplit(response.request.url or "")
+        where = f"{parts.path}?{parts.query}" if parts.query else parts.path
+        extra = f"; extra parameters come from `{params_setting}`" if params_setting else ""
+        if status in (401, 403):
+            return (
+                f"Trackfinity refused GET {parts.path} (HTTP {status}: {message}). Check "
+                "`api_username` and `api_key` (the API key of a full admin account), and that "
+                f"this machine's IP address is in {ALLOW_LIST}."
+            )
+        if status == 404:
+            return (
+                f"Trackfinity answered HTTP 404 to GET {where}: {message}. A 404 means an "
+                "unknown endpoint or an invalid parameter: check `api_url` (the install's base "
+                f"URL; the tap calls {{api_url}}/api/...) and the parameters sent{extra}."
+            )
+        if status == 405:
+            return (
+                f"Trackfinity answered HTTP 405 (method not allowed) to GET {where}: {message}. "
+                "The tap only reads, with GET: check that `api_url` is the Trackfinity install's "
+                "base URL."
+            )
+        if status == 400:
+            return (
+                f"Trackfinity rejected GET {where} (HTTP 400: {message}). The dates come from "
+                f"`start_date`, `end_date` and `window_days`{extra}."
+            )
+        return f"Trackfinity answered GET {where} with HTTP {status}: {message}"
+
+
+class TrackfinityStream(TolerantStream):
+    """A Trackfinity report: one endpoint, and the extra parameters its setting passes through."""
+
+    endpoint: ClassVar[str]
+    params_setting: ClassVar[str]
+    default_params: ClassVar[Mapping[str, Any]] = {}
+    reserved_params: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, tap: Tap, **kwargs: Any) -> None:
+        super().__init__(tap, **kwargs)
+        self.tap = tap
+
+    @property
+    def api(self) -> TrackfinityApi:
+        return self.tap.api  # type: ignore[attr-defined, no-any-return]
+
+    @cached_property
+    def extra_params(self) -> dict[str, QueryValue]:
+        """The query parameters of `params_setting`, over the endpoint's defaults."""
+        params = passthrough_params(
+            self.config.get(self.params_setting),
+            setting=self.params_setting,
+            defaults=self.default_params,
+            reserved=self.reserved_params,
+        )
+        if params:
+            self.logger.info(
+                "%s: passing %s to %s (`%s`)",
+                self.name,
+                urlencode(params, doseq=True),
+                self.endpoint,
+                self.params_setting,
+            )
+        return params
