@@ -1,8 +1,8 @@
 """`make demo`: start the API sandbox, run the warehouse pipeline, show what landed, stop.
 
-Runs `meltano run tap-impact-crm target-duckdb` in the `sandbox` environment against a
-sandbox started on a free port, then prints each warehouse table's row count beside the
-number of records the sandbox serves. Everything it starts is stopped, also on failure.
+Runs each tap into DuckDB with `meltano run` in the `sandbox` environment, against a sandbox
+started on a free port, then prints each warehouse table's row count beside the number of
+records the sandbox serves. Everything it starts is stopped, also on failure.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -53,10 +54,41 @@ def running_sandbox() -> Iterator[str]:
         print("Stopped the sandbox.")
 
 
+@dataclass(frozen=True)
+class Source:
+    """One API loaded into the warehouse: its tap, schema, and the tables to check."""
+
+    tap: str
+    schema: str
+    path: str
+    checked: tuple[str, ...]
+    """Tables whose row count must equal what the sandbox serves."""
+
+    def url_setting(self) -> str:
+        return f"{self.tap.upper().replace('-', '_')}_API_URL"
+
+
+SOURCES = (
+    Source(
+        "tap-impact-crm",
+        "tap_impact_crm",
+        "impact-crm",
+        ("leads", "registrations", "transactions", "positions", "servers"),
+    ),
+    Source(
+        "tap-tracksale",
+        "tap_tracksale",
+        "tracksale/v2",
+        ("campaigns", "answers", "dispatches", "draft_lots"),
+    ),
+    Source("tap-trackfinity", "tap_trackfinity", "trackfinity", ("profit_loss",)),
+)
+
+
 def meltano(*args: str, sandbox_url: str) -> None:
     env = {
         **os.environ,
-        "TAP_IMPACT_CRM_API_URL": f"{sandbox_url}/impact-crm",
+        **{s.url_setting(): f"{sandbox_url}/{s.path}" for s in SOURCES},
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
@@ -65,10 +97,9 @@ def meltano(*args: str, sandbox_url: str) -> None:
     subprocess.run(command, cwd=REPO, env=env, check=True)
 
 
-def served_counts(sandbox_url: str) -> dict[str, int]:
-    response = requests.post(
-        f"{sandbox_url}/_sandbox/impact-crm/counts", json={"family": "trackbox"}, timeout=60
-    )
+def served_counts(sandbox_url: str, source: Source) -> dict[str, int]:
+    api = source.path.split("/")[0]
+    response = requests.post(f"{sandbox_url}/_sandbox/{api}/counts", json={}, timeout=60)
     response.raise_for_status()
     return response.json()
 
@@ -88,15 +119,18 @@ def warehouse_counts(schema: str) -> dict[str, int]:
         }
 
 
-def print_counts(landed: dict[str, int], served: dict[str, int]) -> bool:
-    print(f"\nWarehouse {WAREHOUSE.relative_to(REPO)}, schema tap_impact_crm:")
+def print_counts(source: Source, landed: dict[str, int], served: dict[str, int]) -> bool:
+    print(f"\n{source.tap} -> schema {source.schema}:")
     print(f"  {'table':<16}{'rows':>10}{'served':>10}")
     complete = True
-    for table in sorted(set(landed) | set(served)):
-        rows, want = landed.get(table, 0), served.get(table, 0)
-        mark = "ok" if rows == want else "MISMATCH"
-        complete &= rows == want
-        print(f"  {table:<16}{rows:>10}{want:>10}  {mark}")
+    for table in sorted(set(landed) | set(source.checked)):
+        rows = landed.get(table, 0)
+        if table in source.checked:
+            want = served.get(table, 0)
+            complete &= rows == want
+            print(f"  {table:<16}{rows:>10}{want:>10}  {'ok' if rows == want else 'MISMATCH'}")
+        else:
+            print(f"  {table:<16}{rows:>10}")
     return complete
 
 
@@ -104,8 +138,13 @@ def main() -> int:
     WAREHOUSE.parent.mkdir(exist_ok=True)
     print(f"Starting the API sandbox ({SCALE} leads)...")
     with running_sandbox() as url:
-        meltano("run", "tap-impact-crm", "target-duckdb", sandbox_url=url)
-        complete = print_counts(warehouse_counts("tap_impact_crm"), served_counts(url))
+        blocks = [block for s in SOURCES for block in (s.tap, "target-duckdb")]
+        meltano("run", *blocks, sandbox_url=url)
+        print(f"\nWarehouse {WAREHOUSE.relative_to(REPO)}")
+        complete = True
+        for source in SOURCES:
+            landed = warehouse_counts(source.schema)
+            complete &= print_counts(source, landed, served_counts(url, source))
     if not complete:
         print("\nSome tables do not hold every record the sandbox served.")
         return 1

@@ -32,6 +32,8 @@ def meltano_run(sandbox, workdir: Path, *blocks: str) -> subprocess.CompletedPro
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
         "MELTANO_DATABASE_URI": f"sqlite:///{workdir / 'meltano.db'}",
         "TAP_IMPACT_CRM_API_URL": sandbox.impact_crm_url,
+        "TAP_TRACKSALE_API_URL": sandbox.tracksale_url,
+        "TAP_TRACKFINITY_API_URL": sandbox.trackfinity_url,
         "TARGET_DUCKDB_FILEPATH": str(workdir / "warehouse.duckdb"),
     }
     done = subprocess.run(
@@ -81,3 +83,29 @@ def test_every_record_lands_typed_and_a_second_run_adds_no_duplicates(sandbox, t
     assert len(rows) == len(expected(sandbox, "leads")), "the second run duplicated rows"
     lead = next(r for r in rows if r["leadid"] == 1001)
     assert lead["status"] == edited["status"]
+
+
+@pytest.mark.parametrize("sandbox", [{"scale": 400}], indirect=True)
+def test_tracksale_and_trackfinity_land_in_their_schemas(sandbox, tmp_path):
+    blocks = ("tap-tracksale", "target-duckdb", "tap-trackfinity", "target-duckdb")
+    meltano_run(sandbox, tmp_path, *blocks)
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as db:
+
+        def count(table: str) -> int:
+            return db.execute(f"select count(*) from {table}").fetchone()[0]
+
+        served = sandbox.tracksale.counts()
+        for table in ("answers", "dispatches", "campaigns"):
+            assert count(f"tap_tracksale.{table}") == served[table], table
+        widgets = count("tap_tracksale.widgets")
+        assert widgets == 2
+        assert count("tap_trackfinity.profit_loss") == sandbox.trackfinity.counts()["profit_loss"]
+        types = dict(
+            db.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'tap_tracksale' and table_name = 'answers'"
+            ).fetchall()
+        )
+        assert types["time"].startswith("TIMESTAMP")
+        assert types["tags"] == "JSON"
+        assert types["nps_answer"] in {"BIGINT", "HUGEINT", "INTEGER"}
