@@ -89,6 +89,7 @@ def meltano(*args: str, sandbox_url: str) -> None:
     env = {
         **os.environ,
         **{s.url_setting(): f"{sandbox_url}/{s.path}" for s in SOURCES},
+        "TARGET_TRACKSALE_API_URL": f"{sandbox_url}/tracksale/v2",
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
@@ -134,6 +135,20 @@ def print_counts(source: Source, landed: dict[str, int], served: dict[str, int])
     return complete
 
 
+def surveys_received(sandbox_url: str) -> int:
+    """How many customers the sandbox's Tracksale accepted for dispatch so far."""
+    response = requests.post(f"{sandbox_url}/_sandbox/tracksale/received", json={}, timeout=60)
+    response.raise_for_status()
+    return len(response.json())
+
+
+def send_surveys(sandbox_url: str) -> int:
+    """Run the nps-surveys job; return how many new customers the sandbox received."""
+    before = surveys_received(sandbox_url)
+    meltano("run", "nps-surveys", sandbox_url=sandbox_url)
+    return surveys_received(sandbox_url) - before
+
+
 def main() -> int:
     WAREHOUSE.parent.mkdir(exist_ok=True)
     print(f"Starting the API sandbox ({SCALE} leads)...")
@@ -145,6 +160,11 @@ def main() -> int:
         for source in SOURCES:
             landed = warehouse_counts(source.schema)
             complete &= print_counts(source, landed, served_counts(url, source))
+        sent = send_surveys(url)
+        print(f"\nNPS surveys: the sandbox received {sent} new CRM customers for dispatch.")
+        again = send_surveys(url)
+        print(f"Same job again: {again} new; no customer is surveyed twice.")
+        complete &= again == 0
     if not complete:
         print("\nSome tables do not hold every record the sandbox served.")
         return 1

@@ -12,7 +12,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-PLUGINS = ["tap-impact-crm", "tap-tracksale", "tap-trackfinity"]
+PLUGINS = ["tap-impact-crm", "tap-tracksale", "tap-trackfinity", "target-tracksale"]
 
 
 def settings_table(plugin: str) -> str:

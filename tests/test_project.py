@@ -22,7 +22,7 @@ SDK_SETTINGS = {
     "flattening_separator",
     "batch_config",
 }
-PLUGINS = ["tap-impact-crm", "tap-tracksale", "tap-trackfinity"]
+PLUGINS = ["tap-impact-crm", "tap-tracksale", "tap-trackfinity", "target-tracksale"]
 
 
 def about(plugin: str) -> dict:

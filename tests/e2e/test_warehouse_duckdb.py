@@ -25,7 +25,10 @@ TABLE_KEYS = {
 pytestmark = pytest.mark.slow
 
 
-def meltano_run(sandbox, workdir: Path, *blocks: str) -> subprocess.CompletedProcess:
+def meltano_run(
+    sandbox, workdir: Path, *blocks: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    overrides = env or {}
     env = {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -35,6 +38,7 @@ def meltano_run(sandbox, workdir: Path, *blocks: str) -> subprocess.CompletedPro
         "TAP_TRACKSALE_API_URL": sandbox.tracksale_url,
         "TAP_TRACKFINITY_API_URL": sandbox.trackfinity_url,
         "TARGET_DUCKDB_FILEPATH": str(workdir / "warehouse.duckdb"),
+        **overrides,
     }
     done = subprocess.run(
         [str(BIN / "meltano"), "--environment", "sandbox", "run", *blocks],

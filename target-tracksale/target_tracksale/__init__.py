@@ -1,0 +1,1 @@
+"""Singer target for Tracksale: NPS survey dispatches, answers, survey links, notes and tags."""

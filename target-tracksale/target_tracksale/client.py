@@ -1,0 +1,179 @@
+"""The Tracksale API v2 write calls (and the two reads they need), over the shared ApiClient.
+
+One session per run, `Authorization: bearer TOKEN` on every call, the project's retry policy
+(429 with `Retry-After`, 5xx, timeouts, dropped connections) and its bound on requests in
+flight. A refusal that concerns one record (a note with no matching answer) is raised as
+`RecordRefusedError`, so the record goes to the rejects file; any other refusal stops the run with
+a message naming what to fix.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+import requests
+from connector_kit.api_client import client_from_config, require_secure_url, response_message
+from connector_kit.errors import ConnectorError
+
+from target_tracksale.campaigns import Campaign, parse_campaigns
+
+DEFAULT_API_URL = "https://api.tracksale.co/v2"
+TOKEN_PAGE = "Tracksale > Apps > API V2 > NEW TOKEN"
+JSON_TYPE = "application/json"
+_encoder = msgspec.json.Encoder()
+
+logger = logging.getLogger("target_tracksale.client")
+
+
+class RecordRefusedError(Exception):
+    """Tracksale refused a request about one record (HTTP 400, 404 or 422)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class EncodedJson(bytes):
+    """A JSON body encoded once with msgspec, sent as it is (not encoded again by requests)."""
+
+
+class _EncodedJsonSession(requests.Session):
+    """A session that sends `EncodedJson` bodies unchanged, with the JSON content type."""
+
+    def request(self, method: str | bytes, url: str | bytes, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        body = kwargs.get("json")
+        if isinstance(body, EncodedJson):
+            kwargs["json"] = None
+            kwargs["data"] = bytes(body)
+            kwargs["headers"] = {**(kwargs.get("headers") or {}), "Content-Type": JSON_TYPE}
+        return super().request(method, url, **kwargs)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A decoded 2xx answer, and how many attempts it took (more than one: a retry)."""
+
+    body: Any
+    attempts: int
+
+
+class TracksaleApi:
+    """Tracksale's API at `api_url`, authenticated with `api_token`."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.base_url = str(config.get("api_url") or DEFAULT_API_URL).rstrip("/")
+        require_secure_url(
+            self.base_url,
+            setting="api_url",
+            allow_insecure_http=bool(config.get("allow_insecure_http")),
+        )
+        self._authorization = f"bearer {config['api_token']}"
+        self.client = client_from_config(config, user_agent="target-tracksale")
+        # The same pooled adapters and headers, in a session that takes pre-encoded bodies:
+        # requests would encode each 500-customer body again with the slower json module.
+        session = _EncodedJsonSession()
+        session.headers.update(self.client.session.headers)
+        for prefix, adapter in self.client.session.adapters.items():
+            session.mount(prefix, adapter)
+        self.client.session = session
+
+    @property
+    def max_in_flight(self) -> int:
+        return self.client.max_in_flight
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": self._authorization}
+
+    def campaigns(self) -> dict[int, Campaign]:
+        """Every campaign of the account, by code (`GET /campaign`)."""
+        body = self.client.get_json(
+            f"{self.base_url}/campaign",
+            headers=self._headers(),
+            describe_failure=self.describe_failure,
+        )
+        return parse_campaigns(body)
+
+    def post(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        params: Mapping[str, Any] | None = None,
+        record_level: bool = False,
+    ) -> Reply:
+        """POST `body` as JSON; with `record_level`, a 400/404/422 raises `RecordRefusedError`."""
+        attempts = 0
+        refused: dict[str, Any] = {}
+
+        def headers() -> dict[str, str]:
+            nonlocal attempts
+            attempts += 1
+            return self._headers()
+
+        def describe(response: requests.Response) -> str:
+            refused["status"] = response.status_code
+            refused["message"] = response_message(response)
+            return self.describe_failure(response)
+
+        try:
+            response = self.client.request(
+                "POST",
+                f"{self.base_url}{path}",
+                params=params,
+                json=EncodedJson(_encoder.encode(body)),
+                headers=headers,
+                describe_failure=describe,
+            )
+        except ConnectorError:
+            if record_level and refused.get("status") in {400, 404, 422}:
+                raise RecordRefusedError(refused["status"], refused["message"]) from None
+            raise
+        return Reply(_decode(response, path), attempts)
+
+    def can_impact(self, campaign_code: int, customer: Mapping[str, str]) -> bool:
+        """The 90-day rule: whether this campaign may survey the customer now."""
+        reply = self.post(f"/campaign/{campaign_code}/can-impact", customer)
+        body = reply.body if isinstance(reply.body, dict) else {}
+        return body.get("can_impact") is not False
+
+    def describe_failure(self, response: requests.Response) -> str:
+        """What a refused call means and which setting or field to fix."""
+        status, message = response.status_code, response_message(response)
+        path = urlsplit(response.request.url or "").path
+        if status == 401:
+            return (
+                f"Tracksale refused the API token (HTTP 401 on {path}: {message}). Check "
+                f"`api_token`; a new token is made in {TOKEN_PAGE}."
+            )
+        if status == 403:
+            return (
+                f"Tracksale denied {path} to this token (HTTP 403: {message}). The token's "
+                f"user needs access to the campaign; check `api_token` ({TOKEN_PAGE})."
+            )
+        if status == 404 and "/campaign/" in path:
+            return (
+                f"Tracksale has no {path} (HTTP 404: {message}). Check the campaign_code in "
+                "`stream_actions` (or the records' own campaign_code) and `api_url`."
+            )
+        if status == 404:
+            return f"Tracksale has no {path} (HTTP 404: {message}). Check `api_url`."
+        return f"Tracksale refused POST {path} with HTTP {status}: {message}"
+
+
+def _decode(response: requests.Response, path: str) -> Any:
+    if not response.content:
+        return {}
+    try:
+        return msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
+        logger.warning("Tracksale answered %s with a body that is not JSON; taken as empty", path)
+        return {}

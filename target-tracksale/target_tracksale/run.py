@@ -1,0 +1,348 @@
+"""One run of the target: the API, the ledger, the output files, and batches in flight.
+
+A sink hands each full batch to `Run.deliver`, which settles the previous batch first (its
+answers go to the ledger, the rejects file and the summary), then screens the new one against
+the ledger, lists each request in the ledger, and sends them `max_concurrency` at a
+time without waiting for them: reading the next batch overlaps sending this one. A STATE
+message is released only once every request of every record before it has been answered and
+recorded. `finish` settles the last batch, sends the lots of `lot_then_send` streams and writes
+the summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from target_tracksale import ledger as ledger_status
+from target_tracksale.campaigns import CampaignDirectory
+from target_tracksale.client import RecordRefusedError, TracksaleApi
+from target_tracksale.deliveries import REJECTED_STATUSES, Delivery, Outcome, Status
+from target_tracksale.jsonl import JsonLinesFile
+from target_tracksale.ledger import Ledger
+from target_tracksale.rejects import RejectsFile
+from target_tracksale.stream_actions import StreamAction
+from target_tracksale.summary import RunSummary
+
+if TYPE_CHECKING:
+    from target_tracksale.sinks import TracksaleSink
+
+OUTPUT_DIR = Path(".output") / "target-tracksale"
+DEFAULT_PATHS = {
+    "ledger_path": OUTPUT_DIR / "ledger.sqlite",
+    "rejects_path": OUTPUT_DIR / "rejects.jsonl",
+    "summary_path": OUTPUT_DIR / "summary.json",
+    "survey_links_path": OUTPUT_DIR / "survey_links.jsonl",
+}
+MAX_BATCH_SIZE = 500
+
+_LEDGER_STATUS = {
+    Status.SENT: ledger_status.SENT,
+    Status.ALREADY_SENT: ledger_status.SENT,
+    Status.DUPLICATED: ledger_status.DUPLICATED,
+}
+_ALREADY_SENT_REASONS = {
+    ledger_status.SENT: "the ledger shows it delivered",
+    ledger_status.DUPLICATED: "the ledger shows Tracksale reported it duplicated (surveyed)",
+}
+
+
+def setting_path(config: Mapping[str, Any], name: str) -> Path:
+    """A path setting, or its default under `.output/target-tracksale/`."""
+    return Path(str(config.get(name) or DEFAULT_PATHS[name]))
+
+
+@dataclass
+class Request:
+    """The records of one API call, all for one campaign (and, for dispatches, one time)."""
+
+    campaign_code: int
+    deliveries: list[Delivery]
+    schedule_time: int | None = None
+    into_lot: bool = False
+    """A dispatch without a time: the customers join the campaign's open lot."""
+    ledger_id: str = ""
+    """The ledger's id of the request, once it is listed there."""
+
+
+@dataclass
+class _Batch:
+    futures: list[Future[None]] = field(default_factory=list)
+    checkpoint: dict | None = None
+
+
+class Run:
+    """Everything one run shares: the API, campaigns, ledger, files and the batch in flight."""
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        emit_state: Callable[[dict], None],
+        logger: logging.Logger,
+    ) -> None:
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        self.run_id = f"{stamp}-{uuid.uuid4().hex[:8]}"
+        self.logger = logger
+        self.dry_run = bool(config.get("dry_run"))
+        self.check_can_impact = bool(config.get("check_can_impact"))
+        self.batch_size = int(config.get("batch_size") or MAX_BATCH_SIZE)
+        self.api = TracksaleApi(config)
+        self.campaigns = CampaignDirectory(self.api.campaigns)
+        use_ledger = config.get("ledger_enabled", True) is not False
+        ledger_path = setting_path(config, "ledger_path") if use_ledger else ":memory:"
+        self.ledger = Ledger(ledger_path, run_id=self.run_id)
+        self.rejects = RejectsFile(setting_path(config, "rejects_path"), run_id=self.run_id)
+        self.survey_links = JsonLinesFile(setting_path(config, "survey_links_path"))
+        self.summary = RunSummary(
+            setting_path(config, "summary_path"), run_id=self.run_id, dry_run=self.dry_run
+        )
+        self.summary.files = {
+            "rejects": str(self.rejects.path),
+            "ledger": str(ledger_path),
+        }
+        self.pool = ThreadPoolExecutor(self.api.max_in_flight, thread_name_prefix="tracksale")
+        self.lots_to_send: dict[int, StreamAction] = {}
+        self._emit_state = emit_state
+        self._in_flight = _Batch()
+        self._dry_run_seen: set[tuple[str, int, str]] = set()
+
+    # Batches
+
+    def deliver(
+        self, sink: TracksaleSink, deliveries: Sequence[Delivery], checkpoint: dict | None
+    ) -> None:
+        """Send one sink batch; returns once its requests are on their way."""
+        self.settle()
+        to_send = self._screen(sink, deliveries)
+        if to_send and self.check_can_impact and not self.dry_run:
+            to_send, refused = sink.screen_remotely(to_send)
+            self._record(sink, None, refused)
+        requests = sink.plan(to_send)
+        self.summary.add_requests(sink.stream_name, sink.action, len(requests))
+        if self.dry_run:
+            would = [Outcome(d, Status.WOULD_SEND) for r in requests for d in r.deliveries]
+            self._record(sink, None, would)
+            for request in requests:
+                self.logger.debug(
+                    "Dry run: would send %d record(s) of %s to campaign %s",
+                    len(request.deliveries),
+                    sink.stream_name,
+                    request.campaign_code,
+                )
+            return
+        batch = _Batch(checkpoint=checkpoint)
+        for request in requests:
+            batch.futures.append(self.pool.submit(self._exchange, sink, request))
+        self._in_flight = batch
+
+    def _exchange(self, sink: TracksaleSink, request: Request) -> None:
+        """In a worker: list the request in the ledger, send it, record what Tracksale said."""
+        request.ledger_id = self.ledger.begin_request(
+            sink.action,
+            request.campaign_code,
+            [d.identity for d in request.deliveries],
+            stream=sink.stream_name,
+        )
+        self._record(sink, request, sink.send(request))
+
+    def settle(self) -> None:
+        """Wait until every request in flight is answered and recorded; then release STATE."""
+        batch = self._in_flight
+        errors: list[BaseException] = []
+        for future in batch.futures:
+            # Every request is awaited (and recorded) before the first error is raised.
+            error = future.exception()
+            if error is not None:
+                errors.append(error)
+        # Only now: a settle that interrupts this one (a signal's drain) waits for them too.
+        self._in_flight = _Batch()
+        self.rejects.flush()
+        self.survey_links.flush()
+        if errors:
+            self.fail(errors[0])
+            raise errors[0]
+        self.summary.write(status="running")
+        if batch.checkpoint is not None and not self.dry_run:
+            self._emit_state(batch.checkpoint)
+
+    def _screen(self, sink: TracksaleSink, deliveries: Sequence[Delivery]) -> list[Delivery]:
+        """Drop what the ledger shows delivered, or what repeats a record of this run."""
+        by_campaign: dict[int, list[Delivery]] = {}
+        for delivery in deliveries:
+            by_campaign.setdefault(delivery.campaign_code, []).append(delivery)
+        to_send: list[Delivery] = []
+        skipped: list[Outcome] = []
+        for campaign_code, group in by_campaign.items():
+            known = self.ledger.statuses(sink.action, campaign_code, [d.identity for d in group])
+            seen: set[str] = set()
+            for delivery in group:
+                outcome = self._screen_one(sink, delivery, known.get(delivery.identity), seen)
+                if outcome is None:
+                    to_send.append(delivery)
+                else:
+                    skipped.append(outcome)
+                seen.add(delivery.identity)
+        self._record(sink, None, skipped)
+        return to_send
+
+    def _screen_one(
+        self,
+        sink: TracksaleSink,
+        delivery: Delivery,
+        known: tuple[str, str] | None,
+        seen: set[str],
+    ) -> Outcome | None:
+        key = (sink.action, delivery.campaign_code, delivery.identity)
+        if delivery.identity in seen or (self.dry_run and key in self._dry_run_seen):
+            return Outcome(delivery, Status.ALREADY_SENT, "repeats an earlier record of this run")
+        if self.dry_run:
+            self._dry_run_seen.add(key)
+        if known is None:
+            return None
+        status, run_id = known
+        if status in _ALREADY_SENT_REASONS:
+            return Outcome(delivery, Status.ALREADY_SENT, _ALREADY_SENT_REASONS[status])
+        if run_id == self.run_id:
+            reason = "repeats an earlier record of this run, whose delivery is not settled"
+            return Outcome(delivery, Status.AMBIGUOUS, reason)
+        if sink.resend_is_safe:
+            delivery.unsettled_earlier = True
+            return None
+        reason = (
+            "an earlier run sent it and stopped before Tracksale's answer was recorded, and "
+            f"Tracksale does not detect repeated {sink.action}: check in Tracksale whether it "
+            "arrived; if not, remove it from its row of the ledger's `requests` table to send "
+            "it again"
+        )
+        return Outcome(delivery, Status.AMBIGUOUS, reason)
+
+    def _record(
+        self, sink: TracksaleSink, request: Request | None, outcomes: Iterable[Outcome]
+    ) -> None:
+        """Count outcomes, keep rejects, and (for answered requests) settle the ledger."""
+        outcomes = list(outcomes)
+        counts: Counter[Status] = Counter()
+        for outcome in outcomes:
+            counts[outcome.status] += 1
+            if outcome.status in REJECTED_STATUSES:
+                delivery = outcome.delivery
+                self.reject(
+                    sink, delivery.record, outcome.status, outcome.reason, delivery.campaign_code
+                )
+        for status, count in counts.items():
+            self.summary.add(sink.stream_name, sink.action, status, count)
+        if request is not None:
+            self._settle_ledger(sink, request, outcomes)
+            sink.after_outcomes(request, outcomes)
+
+    def _settle_ledger(
+        self, sink: TracksaleSink, request: Request, outcomes: Sequence[Outcome]
+    ) -> None:
+        """Answered records become final in the ledger; refused ones are forgotten."""
+        final: list[tuple[str, str, str | None, str | None]] = []
+        settled: list[str] = []
+        unsettled: list[str] = []
+        for outcome in outcomes:
+            identity = outcome.delivery.identity
+            status = _LEDGER_STATUS.get(outcome.status)
+            if status is not None:
+                detail = json.dumps(outcome.detail) if outcome.detail else None
+                final.append((identity, status, outcome.lot_code, detail))
+                settled.append(identity)
+            elif outcome.status is Status.INVALID:
+                settled.append(identity)
+            else:
+                unsettled.append(identity)
+        self.ledger.settle(
+            request.ledger_id,
+            sink.action,
+            request.campaign_code,
+            final=final,
+            settled=settled,
+            unsettled=unsettled,
+            stream=sink.stream_name,
+        )
+        if request.into_lot:
+            for lot_code in {o.lot_code for o in outcomes if o.lot_code}:
+                self.ledger.add_lot(request.campaign_code, lot_code, stream=sink.stream_name)
+                if sink.sends_lots:
+                    self.lots_to_send[request.campaign_code] = sink.stream_action
+
+    def reject(
+        self,
+        sink: TracksaleSink,
+        record: dict,
+        status: Status,
+        reason: str,
+        campaign_code: int | None = None,
+    ) -> None:
+        self.rejects.add(
+            stream=sink.stream_name,
+            action=sink.action,
+            record=record,
+            status=status,
+            reason=reason,
+            campaign_code=campaign_code,
+        )
+
+    # End of run
+
+    def finish(self) -> None:
+        """Settle the last batch, send `lot_then_send` lots, write and log the summary."""
+        self.settle()
+        self._send_lots()
+        if self.survey_links.lines_written:
+            self.summary.files["survey_links"] = str(self.survey_links.path)
+        self.summary.write(status="succeeded")
+        self.summary.log(self.logger)
+
+    def _send_lots(self) -> None:
+        for campaign_code, lot_code in self.ledger.open_lots(self.lots_to_send):
+            action = self.lots_to_send[campaign_code]
+            if self.dry_run:
+                self.summary.add_lot(campaign_code, lot_code, None, sent=False)
+                continue
+            try:
+                reply = self.api.post(
+                    f"/campaign/{campaign_code}/dispatch/{lot_code}",
+                    {"time": action.schedule_time or 0},
+                    record_level=True,
+                )
+            except RecordRefusedError as refused:
+                self.logger.warning(
+                    "Lot %s of campaign %s is no longer open in Tracksale (HTTP %d: %s); it "
+                    "was sent or discarded elsewhere.",
+                    lot_code,
+                    campaign_code,
+                    refused.status,
+                    refused.message,
+                )
+                self.ledger.close_lot(campaign_code, lot_code, ledger_status.LOT_GONE)
+                continue
+            except Exception as exc:
+                self.fail(exc)
+                raise
+            body = reply.body if isinstance(reply.body, dict) else {}
+            self.ledger.close_lot(campaign_code, lot_code)
+            self.summary.add_lot(campaign_code, lot_code, body.get("customers"), sent=True)
+
+    def fail(self, error: BaseException) -> None:
+        """Write and log the summary of a run that is stopping on `error`."""
+        self.summary.write(status="failed", error=str(error))
+        self.summary.log(self.logger)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.api.close()
+        self.ledger.close()
+        self.rejects.close()
+        self.survey_links.close()

@@ -1,0 +1,278 @@
+"""target-tracksale: settings, the sink of each stream, and when STATE may be released."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from connector_kit.redaction import protect_secrets
+from connector_kit.settings import http_settings, secret_values
+from singer_sdk import Sink, Target
+from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecReader
+from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
+from singer_sdk.mapper import RemoveRecordTransform
+
+from target_tracksale.client import DEFAULT_API_URL, TOKEN_PAGE
+from target_tracksale.run import DEFAULT_PATHS, MAX_BATCH_SIZE, Run
+from target_tracksale.sinks import SINKS, DispatchSink, IgnoredStreamSink
+from target_tracksale.stream_actions import (
+    ACTIONS,
+    LEDGER_KEYS,
+    SEND_MODES,
+    StreamAction,
+    parse_stream_actions,
+)
+
+STREAM_ACTION = th.ObjectType(
+    th.Property(
+        "action",
+        th.StringType,
+        required=True,
+        allowed_values=list(ACTIONS),
+        description="What to do with each record of the stream.",
+    ),
+    th.Property(
+        "campaign_code",
+        th.IntegerType,
+        description="The campaign (its `code` in GET /campaign); a record's own "
+        "`campaign_code` wins.",
+    ),
+    th.Property(
+        "send",
+        th.StringType,
+        allowed_values=list(SEND_MODES),
+        description="dispatch only: `now` (default), `lot` (add to the campaign's open lot) "
+        "or `lot_then_send` (add to the lot, send the lot at the end of the run).",
+    ),
+    th.Property(
+        "schedule_time",
+        th.IntegerType,
+        description="dispatch only, Unix seconds: with `now`, when to send records that have "
+        "no `schedule_time` of their own; with `lot_then_send`, when to send the lot.",
+    ),
+    th.Property(
+        "ledger_key",
+        th.StringType,
+        allowed_values=list(LEDGER_KEYS),
+        description="How the ledger names a customer: by the campaign's main channel "
+        "(default; e-mail lower-cased, or phone digits) or by `identification`.",
+    ),
+    th.Property(
+        "start_date",
+        th.DateType,
+        description="notes only: first day of the answers a note by customer may attach to.",
+    ),
+    th.Property(
+        "end_date",
+        th.DateType,
+        description="notes only: last day of the answers a note by customer may attach to.",
+    ),
+    additional_properties=False,
+)
+
+
+class TargetTracksale(Target):
+    """Sends NPS surveys and writes answers, links, notes and tags into Tracksale."""
+
+    name = "target-tracksale"
+    default_sink_class = DispatchSink
+    message_reader_class = MsgSpecReader
+    # Records are checked field by field by each action, rejects kept: no JSON Schema check.
+    capabilities: ClassVar[list[CapabilitiesEnum]] = [
+        PluginCapabilities.ABOUT,
+        PluginCapabilities.STREAM_MAPS,
+        PluginCapabilities.FLATTENING,
+        PluginCapabilities.STRUCTURED_LOGGING,
+    ]
+
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "api_url",
+            th.StringType,
+            default=DEFAULT_API_URL,
+            description="Tracksale's API base URL. Plain http:// is refused except to this "
+            "machine.",
+        ),
+        th.Property(
+            "api_token",
+            th.StringType,
+            required=True,
+            secret=True,
+            description=f"API token, from {TOKEN_PAGE}; sent as `Authorization: bearer`.",
+        ),
+        th.Property(
+            "stream_actions",
+            th.ObjectType(additional_properties=STREAM_ACTION),
+            required=True,
+            description="Per incoming stream name (after stream maps), what to do with its "
+            'records, e.g. {"customers": {"action": "dispatch", "campaign_code": 123, '
+            '"send": "now"}}. Actions: dispatch, answers, survey_links, notes, '
+            "fill_empty_tags. A stream with no entry stops the run when its SCHEMA arrives.",
+        ),
+        th.Property(
+            "batch_size",
+            th.IntegerType(minimum=1, maximum=MAX_BATCH_SIZE),
+            default=MAX_BATCH_SIZE,
+            description="Records per request (dispatch, answers, survey links); at most 500, "
+            "Tracksale's limit. max_concurrency requests of this size are sent at once.",
+        ),
+        th.Property(
+            "dry_run",
+            th.BooleanType,
+            default=False,
+            description="Check, batch and count what would be sent, and send nothing (only "
+            "GET /campaign is called). Rejects and the summary are written; STATE is not "
+            "emitted, so a later real run sends everything.",
+        ),
+        th.Property(
+            "check_can_impact",
+            th.BooleanType,
+            default=False,
+            description="Before a dispatch, ask Tracksale (can-impact, one request per "
+            "customer) whether the 90-day rule allows surveying each customer; those it "
+            "does not are rejected with that reason instead of sent.",
+        ),
+        th.Property(
+            "ledger_enabled",
+            th.BooleanType,
+            default=True,
+            description="Keep the ledger at ledger_path, so no record is sent twice across "
+            "batches, retries and runs. Off: only repeats within one run are caught.",
+        ),
+        th.Property(
+            "ledger_path",
+            th.StringType,
+            default=str(DEFAULT_PATHS["ledger_path"]),
+            description="SQLite file recording what each campaign accepted (relative to the "
+            "working directory).",
+        ),
+        th.Property(
+            "rejects_path",
+            th.StringType,
+            default=str(DEFAULT_PATHS["rejects_path"]),
+            description="JSON Lines file every record not delivered is appended to, with its "
+            "stream, action, status and reason.",
+        ),
+        th.Property(
+            "summary_path",
+            th.StringType,
+            default=str(DEFAULT_PATHS["summary_path"]),
+            description="JSON file with the run's counts per stream and action (replaced by "
+            "each run).",
+        ),
+        th.Property(
+            "survey_links_path",
+            th.StringType,
+            default=str(DEFAULT_PATHS["survey_links_path"]),
+            description="JSON Lines file the survey_links action appends each customer and "
+            "its link to, to load back into the warehouse.",
+        ),
+        th.Property(
+            "max_concurrency",
+            th.IntegerType(minimum=1),
+            default=8,
+            description="Most requests in flight at once: the requests of one batch (of "
+            "batch_size records each) are sent together. 1 sends one request at a time.",
+        ),
+        *(setting for setting in http_settings() if setting.name != "max_concurrency"),
+    ).to_dict()
+
+    @classmethod
+    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+        """The SDK's built-in settings, less two with no meaning for Tracksale.
+
+        (`load_method`: records are always sent, never upserted into a table;
+        `add_record_metadata`: Singer metadata columns would not be sent anyway.)
+        """
+        super().append_builtin_config(config_jsonschema)
+        for name in ("load_method", "add_record_metadata"):
+            config_jsonschema["properties"].pop(name, None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        protect_secrets(secret_values(dict(self.config), self.config_jsonschema))
+        actions, errors = parse_stream_actions(self.config)
+        errors.extend(_limits(self.config))
+        if errors:
+            raise ConfigValidationError("Config validation failed", errors=errors)
+        self.stream_actions: dict[str, StreamAction] = actions
+        # Sinks drain one after another; each sends its own batch concurrently.
+        self.max_parallelism = 1
+        self._emitted_state: dict | None = None
+        self.run = Run(self.config, emit_state=self._emit_state, logger=self.logger)
+        if self.run.dry_run:
+            self.logger.info("Dry run: nothing will be sent to Tracksale and no STATE emitted.")
+
+    def get_sink_class(self, stream_name: str) -> type[Sink]:
+        action = self.stream_actions.get(stream_name)
+        if action is not None:
+            return SINKS[action.action]
+        if self._removed_by_stream_maps(stream_name):
+            return IgnoredStreamSink
+        self.run.settle()
+        configured = ", ".join(sorted(self.stream_actions)) or "none"
+        msg = (
+            f"Stream '{stream_name}' has no action. Add it to `stream_actions`, e.g. "
+            f'"{stream_name}": {{"action": "dispatch", "campaign_code": 123}}, or leave the '
+            f"stream out upstream (select, or a stream map to __NULL__). Configured streams: "
+            f"{configured}."
+        )
+        raise ConfigValidationError(msg, errors=[msg])
+
+    def _removed_by_stream_maps(self, stream_name: str) -> bool:
+        maps = [
+            stream_map
+            for stream_maps in self.mapper.stream_maps.values()
+            for stream_map in stream_maps
+            if stream_map.stream_alias == stream_name
+        ]
+        return bool(maps) and all(isinstance(m, RemoveRecordTransform) for m in maps)
+
+    def checkpoint_after(self, draining: Sink) -> dict | None:
+        """The STATE to release once `draining`'s batch is answered, if that covers it.
+
+        It does when every other sink is empty: then every record read before the latest
+        STATE is in this batch or in a batch already answered.
+        """
+        if self._latest_state is None:
+            return None
+        sinks = [*self._sinks_active.values(), *self._sinks_to_clear]
+        if any(sink.current_size for sink in sinks if sink is not draining):
+            return None
+        return copy.deepcopy(self._latest_state)
+
+    def _write_state_message(self, state: dict) -> None:
+        """Release STATE only after every request sent so far is answered and recorded."""
+        self.run.settle()
+        self._emit_state(state)
+
+    def _emit_state(self, state: dict) -> None:
+        if self.run.dry_run or state == self._emitted_state:
+            return
+        self._emitted_state = copy.deepcopy(state)
+        super()._write_state_message(state)
+
+    def process_endofpipe(self) -> None:
+        try:
+            super().process_endofpipe()
+            self.run.finish()
+        finally:
+            self.run.close()
+
+
+def _limits(config: Mapping[str, Any]) -> list[str]:
+    errors = []
+    batch_size = config.get("batch_size", MAX_BATCH_SIZE)
+    if not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH_SIZE:
+        errors.append(f"`batch_size` must be from 1 to {MAX_BATCH_SIZE}, got {batch_size!r}.")
+    concurrency = config.get("max_concurrency", 8)
+    if not isinstance(concurrency, int) or concurrency < 1:
+        errors.append(f"`max_concurrency` must be 1 or more, got {concurrency!r}.")
+    return errors
+
+
+if __name__ == "__main__":
+    TargetTracksale.cli()
