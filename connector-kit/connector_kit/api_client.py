@@ -176,12 +176,14 @@ class ApiClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        body: bytes | None = None,
         headers: Callable[[], Mapping[str, str]] | Mapping[str, str] | None = None,
         on_unauthorized: Callable[[], bool] | None = None,
         describe_failure: Describer | None = None,
     ) -> requests.Response:
         """Send a request, retrying what is worth retrying; return the 2xx response.
 
+        `body` is a JSON document already encoded (sent as it is); `json` one to encode.
         `headers` may be a callable so that a retry after re-authentication carries the new
         token. `on_unauthorized` is called once on a 401; when it returns True the request is
         retried. Fails with `ConnectorError` (a user's fix) or `RetriesExhaustedError`.
@@ -191,7 +193,9 @@ class ApiClient:
         attempt = 0
         while True:
             attempt += 1
-            request_headers = headers() if callable(headers) else headers
+            request_headers = dict(headers() if callable(headers) else headers or {})
+            if body is not None:
+                request_headers["Content-Type"] = "application/json"
             failure: str
             retry_after: float | None = None
             try:
@@ -203,6 +207,7 @@ class ApiClient:
                         url,
                         params=params,
                         json=json,
+                        data=body,
                         headers=request_headers,
                         timeout=self.timeout,
                     )
@@ -225,7 +230,8 @@ class ApiClient:
                         attempt -= 1
                         continue
                 if status not in RETRIABLE_STATUSES:
-                    raise HttpError(redactor.redact(describe(response)), status)
+                    message = redactor.redact(describe(response))
+                    raise HttpError(message, status, response_message(response))
                 failure = describe_response(response)
                 retry_after = retry_after_seconds(response)
             if attempt >= self.retry.max_attempts:

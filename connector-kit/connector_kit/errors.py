@@ -10,11 +10,16 @@ class ConnectorError(FatalAPIError):
 
 
 class HttpError(ConnectorError):
-    """A request the API refused for good (a 4xx not worth retrying), with its status."""
+    """A request the API refused for good (a 4xx not worth retrying).
 
-    def __init__(self, message: str, status: int) -> None:
+    The message says what to fix; `status` and `api_message` (the API's own words) let a
+    caller react to one kind of refusal.
+    """
+
+    def __init__(self, message: str, status: int, api_message: str = "") -> None:
         super().__init__(message)
         self.status = status
+        self.api_message = api_message
 
 
 class AuthenticationError(ConnectorError):

@@ -1,10 +1,10 @@
 """The Tracksale API v2 write calls (and the two reads they need), over the shared ApiClient.
 
-One session per run, `Authorization: bearer TOKEN` on every call, the project's retry policy
-(429 with `Retry-After`, 5xx, timeouts, dropped connections) and its bound on requests in
-flight. A refusal that concerns one record (a note with no matching answer) is raised as
-`RecordRefusedError`, so the record goes to the rejects file; any other refusal stops the run with
-a message naming what to fix.
+One session per run, bodies encoded once with msgspec, `Authorization: bearer TOKEN` on every
+call, the project's retry policy (429 with `Retry-After`, 5xx, timeouts, dropped connections)
+and its bound on requests in flight. A refusal that concerns one record (a note with no
+matching answer) is raised as `RecordRefusedError`, so the record goes to the rejects file; any
+other refusal stops the run with a message naming what to fix.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from urllib.parse import urlsplit
 import msgspec
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
-from connector_kit.errors import ConnectorError
+from connector_kit.errors import HttpError
 
 from target_tracksale.campaigns import Campaign, parse_campaigns
 
 DEFAULT_API_URL = "https://api.tracksale.co/v2"
 TOKEN_PAGE = "Tracksale > Apps > API V2 > NEW TOKEN"
-JSON_TYPE = "application/json"
 _encoder = msgspec.json.Encoder()
 
 logger = logging.getLogger("target_tracksale.client")
@@ -37,22 +36,6 @@ class RecordRefusedError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-class EncodedJson(bytes):
-    """A JSON body encoded once with msgspec, sent as it is (not encoded again by requests)."""
-
-
-class _EncodedJsonSession(requests.Session):
-    """A session that sends `EncodedJson` bodies unchanged, with the JSON content type."""
-
-    def request(self, method: str | bytes, url: str | bytes, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        body = kwargs.get("json")
-        if isinstance(body, EncodedJson):
-            kwargs["json"] = None
-            kwargs["data"] = bytes(body)
-            kwargs["headers"] = {**(kwargs.get("headers") or {}), "Content-Type": JSON_TYPE}
-        return super().request(method, url, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -75,13 +58,6 @@ class TracksaleApi:
         )
         self._authorization = f"bearer {config['api_token']}"
         self.client = client_from_config(config, user_agent="target-tracksale")
-        # The same pooled adapters and headers, in a session that takes pre-encoded bodies:
-        # requests would encode each 500-customer body again with the slower json module.
-        session = _EncodedJsonSession()
-        session.headers.update(self.client.session.headers)
-        for prefix, adapter in self.client.session.adapters.items():
-            session.mount(prefix, adapter)
-        self.client.session = session
 
     @property
     def max_in_flight(self) -> int:
@@ -112,30 +88,24 @@ class TracksaleApi:
     ) -> Reply:
         """POST `body` as JSON; with `record_level`, a 400/404/422 raises `RecordRefusedError`."""
         attempts = 0
-        refused: dict[str, Any] = {}
 
         def headers() -> dict[str, str]:
             nonlocal attempts
             attempts += 1
             return self._headers()
 
-        def describe(response: requests.Response) -> str:
-            refused["status"] = response.status_code
-            refused["message"] = response_message(response)
-            return self.describe_failure(response)
-
         try:
             response = self.client.request(
                 "POST",
                 f"{self.base_url}{path}",
                 params=params,
-                json=EncodedJson(_encoder.encode(body)),
+                body=_encoder.encode(body),
                 headers=headers,
-                describe_failure=describe,
+                describe_failure=self.describe_failure,
             )
-        except ConnectorError:
-            if record_level and refused.get("status") in {400, 404, 422}:
-                raise RecordRefusedError(refused["status"], refused["message"]) from None
+        except HttpError as error:
+            if record_level and error.status in {400, 404, 422}:
+                raise RecordRefusedError(error.status, error.api_message) from None
             raise
         return Reply(_decode(response, path), attempts)
 
