@@ -1,8 +1,9 @@
 """`make demo`: start the API sandbox, run the warehouse pipeline, show what landed, stop.
 
-Runs each tap into DuckDB with `meltano run` in the `sandbox` environment, against a sandbox
-started on a free port, then prints each warehouse table's row count beside the number of
-records the sandbox serves. Everything it starts is stopped, also on failure.
+Runs the `warehouse` job (every tap into DuckDB) and the `nps-surveys` job (twice) in the
+`sandbox` environment, against a sandbox started on a free port, then prints each warehouse
+table's row count beside the number of records the sandbox serves. Everything it starts is
+stopped, also on failure.
 """
 
 from __future__ import annotations
@@ -56,40 +57,44 @@ def running_sandbox() -> Iterator[str]:
 
 @dataclass(frozen=True)
 class Source:
-    """One API loaded into the warehouse: its tap, schema, and the tables to check."""
+    """One API (or report family) in the warehouse: its tap, schema, and tables to check."""
 
     tap: str
     schema: str
-    path: str
+    api: str
     checked: tuple[str, ...]
     """Tables whose row count must equal what the sandbox serves."""
-
-    def url_setting(self) -> str:
-        return f"{self.tap.upper().replace('-', '_')}_API_URL"
+    family: str | None = None
 
 
+IMPACT_TABLES = ("leads", "registrations", "transactions", "positions", "servers")
 SOURCES = (
-    Source(
-        "tap-impact-crm",
-        "tap_impact_crm",
-        "impact-crm",
-        ("leads", "registrations", "transactions", "positions", "servers"),
+    *(
+        Source(
+            f"tap-impact-crm--{family}", f"impact_crm_{family}", "impact-crm", IMPACT_TABLES, family
+        )
+        for family in ("trackbox", "ib", "cellxpert")
     ),
     Source(
         "tap-tracksale",
         "tap_tracksale",
-        "tracksale/v2",
+        "tracksale",
         ("campaigns", "answers", "dispatches", "draft_lots"),
     ),
     Source("tap-trackfinity", "tap_trackfinity", "trackfinity", ("profit_loss",)),
 )
+API_PATHS = {
+    "TAP_IMPACT_CRM_API_URL": "impact-crm",
+    "TAP_TRACKSALE_API_URL": "tracksale/v2",
+    "TAP_TRACKFINITY_API_URL": "trackfinity",
+    "TARGET_TRACKSALE_API_URL": "tracksale/v2",
+}
 
 
 def meltano(*args: str, sandbox_url: str) -> None:
     env = {
         **os.environ,
-        **{s.url_setting(): f"{sandbox_url}/{s.path}" for s in SOURCES},
-        "TARGET_TRACKSALE_API_URL": f"{sandbox_url}/tracksale/v2",
+        **{setting: f"{sandbox_url}/{path}" for setting, path in API_PATHS.items()},
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
@@ -99,8 +104,9 @@ def meltano(*args: str, sandbox_url: str) -> None:
 
 
 def served_counts(sandbox_url: str, source: Source) -> dict[str, int]:
-    api = source.path.split("/")[0]
-    response = requests.post(f"{sandbox_url}/_sandbox/{api}/counts", json={}, timeout=60)
+    body = {"family": source.family} if source.family else {}
+    url = f"{sandbox_url}/_sandbox/{source.api}/counts"
+    response = requests.post(url, json=body, timeout=60)
     response.raise_for_status()
     return response.json()
 
@@ -153,8 +159,7 @@ def main() -> int:
     WAREHOUSE.parent.mkdir(exist_ok=True)
     print(f"Starting the API sandbox ({SCALE} leads)...")
     with running_sandbox() as url:
-        blocks = [block for s in SOURCES for block in (s.tap, "target-duckdb")]
-        meltano("run", *blocks, sandbox_url=url)
+        meltano("run", "warehouse", sandbox_url=url)
         print(f"\nWarehouse {WAREHOUSE.relative_to(REPO)}")
         complete = True
         for source in SOURCES:
