@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -78,3 +79,30 @@ def run_tap(
     )
     messages = [] if args else parse_messages(done.stdout)
     return TapRun(done.returncode, done.stdout, done.stderr, messages)
+
+
+def kill_after_states(
+    tap: str, workdir: Path, config: dict, *, states: int, containing: str = ""
+) -> TapRun:
+    """Run the tap and SIGKILL it right after its `states`-th STATE line that holds
+    `containing`; return what it wrote until then."""
+    process = subprocess.Popen(
+        tap_command(tap, workdir, config),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    lines: list[str] = []
+    seen = 0
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        if '"type":"STATE"' in line.replace(" ", "") and containing in line:
+            seen += 1
+            if seen == states:
+                process.send_signal(signal.SIGKILL)
+                break
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    output = "".join(lines)
+    return TapRun(process.returncode, output, "", parse_messages(output))

@@ -6,15 +6,8 @@ timestamp.
 
 from __future__ import annotations
 
-from connector_kit.records import EXTRA_FIELDS
+from connector_kit.schemas import EXTRA
 from singer_sdk import typing as th
-
-EXTRA = th.Property(
-    EXTRA_FIELDS,
-    th.ObjectType(additional_properties=True),
-    description="Fields the API sent that this schema does not declare, and raw values "
-    "that did not fit their declared type. Empty when the API matches the contract.",
-)
 
 TAGS = th.ArrayType(
     th.ObjectType(

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import signal
-import subprocess
 
 import pytest
 
 from tests.impact_crm.conftest import crm_config
 from tests.impact_crm.expectations import KEYS, expected, key_of
-from tests.tap_runner import parse_messages, tap_command
+from tests.tap_runner import kill_after_states
 
 WINDOWED = {
     "leads": "lastModifiedDate",
@@ -66,30 +64,9 @@ def test_bookmarks_never_go_back(sandbox, run_crm):
 def test_a_killed_run_resumes_from_its_last_completed_window(sandbox, tmp_path, run_crm):
     window_days = 20
     config = crm_config(sandbox, window_days=window_days, page_size=25)
-    process = subprocess.Popen(
-        tap_command("tap-impact-crm", tmp_path, config),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    lines: list[str] = []
-    states_seen = 0
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line)
-        if '"type":"STATE"' in line.replace(" ", ""):
-            states_seen += 1
-            if states_seen == 6:
-                process.send_signal(signal.SIGKILL)
-                break
-    process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL, "the run finished before it could be killed"
-    killed = parse_messages("".join(lines))
-    state = next(m["value"] for m in reversed(killed) if m["type"] == "STATE")
-    killed_records: dict[str, list[dict]] = {}
-    for message in killed:
-        if message["type"] == "RECORD":
-            killed_records.setdefault(message["stream"], []).append(message["record"])
+    killed = kill_after_states("tap-impact-crm", tmp_path, config, states=6)
+    state = killed.final_state
+    killed_records = killed.records
     resumed = run_crm(config, state=state).check()
 
     for stream in KEYS:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import signal
-import subprocess
 
 import pytest
 
-from tests.tap_runner import parse_messages, tap_command
+from tests.tap_runner import kill_after_states
 from tests.trackfinity.conftest import trackfinity_config
 from tests.trackfinity.expectations import by_key, expected_profit_loss, key_of, requests_to
 
@@ -56,29 +54,11 @@ def test_restated_days_are_read_again_through_the_lookback(sandbox, run_trackfin
 def test_a_killed_run_resumes_from_its_last_completed_window(sandbox, tmp_path, run_trackfinity):
     window_days = 10
     config = trackfinity_config(sandbox, window_days=window_days, lookback_days=0)
-    process = subprocess.Popen(
-        tap_command("tap-trackfinity", tmp_path, config),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
+    killed = kill_after_states(
+        "tap-trackfinity", tmp_path, config, states=5, containing="replication_key_value"
     )
-    lines: list[str] = []
-    windows_done = 0
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line)
-        if '"type":"STATE"' in line.replace(" ", "") and "replication_key_value" in line:
-            windows_done += 1
-            if windows_done == 5:
-                process.send_signal(signal.SIGKILL)
-                break
-    process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL, "the run finished before it could be killed"
-    killed = parse_messages("".join(lines))
-    state = next(m["value"] for m in reversed(killed) if m["type"] == "STATE")
-    before_kill = [
-        m["record"] for m in killed if m["type"] == "RECORD" and m["stream"] == "profit_loss"
-    ]
+    state = killed.final_state
+    before_kill = killed.records["profit_loss"]
     resumed = run_trackfinity(config, state=state).check()
 
     union = {key_of("profit_loss", r) for r in before_kill + resumed.records["profit_loss"]}

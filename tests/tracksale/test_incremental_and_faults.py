@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import signal
-import subprocess
 
 import pytest
 
-from tests.tap_runner import parse_messages, tap_command
+from tests.tap_runner import kill_after_states
 from tests.tracksale.conftest import DATA_END, DATA_START, tracksale_config
 
 DEBUG = {"LOGLEVEL": "DEBUG"}
@@ -42,28 +40,9 @@ def test_second_run_rereads_the_lookback_and_picks_up_edits(sandbox, run_tracksa
 @pytest.mark.parametrize("sandbox", [{"latency_ms": 20, "scale": 400}], indirect=True)
 def test_a_killed_run_resumes_without_losing_answers(sandbox, tmp_path, run_tracksale):
     config = tracksale_config(sandbox, window_days=15)
-    process = subprocess.Popen(
-        tap_command("tap-tracksale", tmp_path, config),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    lines, states = [], 0
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line)
-        if '"answers"' in line and '"STATE"' in line.replace(" ", ""):
-            states += 1
-            if states == 4:
-                process.send_signal(signal.SIGKILL)
-                break
-    process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL
-    killed = parse_messages("".join(lines))
-    state = next(m["value"] for m in reversed(killed) if m["type"] == "STATE")
-    before = {
-        m["record"]["id"] for m in killed if m["type"] == "RECORD" and m["stream"] == "answers"
-    }
+    killed = kill_after_states("tap-tracksale", tmp_path, config, states=4, containing='"answers"')
+    state = killed.final_state
+    before = {r["id"] for r in killed.records.get("answers", [])}
     resumed = run_tracksale(config, state=state).check()
     after = {a["id"] for a in resumed.records["answers"]}
     everything = {
