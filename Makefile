@@ -32,6 +32,7 @@ demo: meltano-install
 	$(BIN)/python demo/run_demo.py
 
 test: meltano-install
+	@bash scripts/ensure_postgres.sh >/dev/null || test $$? -eq 2
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: setup

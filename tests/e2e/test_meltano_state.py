@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.e2e.test_warehouse_duckdb import BIN, REPO, meltano_run
+from tests.e2e.meltano_runner import BIN, REPO, meltano_env, meltano_run
 from tests.impact_crm.expectations import expected
 
 pytestmark = pytest.mark.slow
@@ -47,18 +47,16 @@ def test_a_file_state_backend_lets_another_worker_continue(sandbox, tmp_path):
 
 @pytest.mark.parametrize("sandbox", [{"scale": 1500, "latency_ms": 100}], indirect=True)
 def test_a_killed_meltano_run_resumes_and_loses_nothing(sandbox, tmp_path):
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path / 'meltano.db'}",
-        "TAP_IMPACT_CRM_API_URL": sandbox.impact_crm_url,
-        "TAP_IMPACT_CRM_WINDOW_DAYS": "20",
-        "TAP_IMPACT_CRM_PAGE_SIZE": "50",
-        "TAP_IMPACT_CRM_MAX_CONCURRENCY": "1",
-        "TARGET_DUCKDB_FILEPATH": str(tmp_path / "warehouse.duckdb"),
-        "TARGET_DUCKDB_BATCH_SIZE_ROWS": "300",
-    }
+    env = meltano_env(
+        sandbox,
+        tmp_path,
+        {
+            "TAP_IMPACT_CRM_WINDOW_DAYS": "20",
+            "TAP_IMPACT_CRM_PAGE_SIZE": "50",
+            "TAP_IMPACT_CRM_MAX_CONCURRENCY": "1",
+            "TARGET_DUCKDB_BATCH_SIZE_ROWS": "300",
+        },
+    )
     command = [str(BIN / "meltano"), "--environment", "sandbox", "run"]
     command += ["tap-impact-crm", "target-duckdb"]
     process = subprocess.Popen(

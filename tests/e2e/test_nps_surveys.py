@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from tests.e2e.test_warehouse_duckdb import meltano_run
+from tests.e2e.meltano_runner import meltano_run
 
 pytestmark = pytest.mark.slow
 CAMPAIGN = 101

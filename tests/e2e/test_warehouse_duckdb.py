@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.e2e.meltano_runner import meltano_run
 from tests.impact_crm.expectations import expected
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 SCHEMA = "tap_impact_crm"
 TABLE_KEYS = {
     "leads": "leadid",
@@ -23,34 +19,6 @@ TABLE_KEYS = {
 }
 
 pytestmark = pytest.mark.slow
-
-
-def meltano_run(
-    sandbox, workdir: Path, *blocks: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    overrides = env or {}
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "MELTANO_DATABASE_URI": f"sqlite:///{workdir / 'meltano.db'}",
-        "TAP_IMPACT_CRM_API_URL": sandbox.impact_crm_url,
-        "TAP_TRACKSALE_API_URL": sandbox.tracksale_url,
-        "TAP_TRACKFINITY_API_URL": sandbox.trackfinity_url,
-        "TARGET_DUCKDB_FILEPATH": str(workdir / "warehouse.duckdb"),
-        **overrides,
-    }
-    done = subprocess.run(
-        [str(BIN / "meltano"), "--environment", "sandbox", "run", *blocks],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    return done
 
 
 def table(workdir: Path, name: str) -> list[dict]:
