@@ -1,0 +1,222 @@
+"""Latency-bound extraction: tap-impact-crm leads when every request takes 200 ms.
+
+The sandbox holds exactly `pages` pages of 1,000 leads in one window and answers each API
+request after 200 ms. The ideal is `ceil(pages / max_concurrency) * latency`: every page
+fetched `max_concurrency` at a time and nothing else costing time. The tap's wall time is the
+whole process; the sandbox's request log says where the time went and how many requests were
+in flight (see `harness.logs` for why that count is a lower bound).
+
+A last run has the sandbox answer one page in the middle with a 429 (`Retry-After: 1`), to see
+whether the tap lowers its concurrency while it waits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from harness import fmt
+from harness.configs import impact_crm_config, single_stream_catalog, write_json
+from harness.context import Context, median, say, tool
+from harness.logs import (
+    Served,
+    mean_in_flight,
+    peak_in_flight,
+    sdk_record_count,
+    served_requests,
+)
+from harness.process import Measured
+from harness.report import Floor, Section
+
+LATENCY_MS = 200
+PAGE_SIZE = 1000
+MAX_CONCURRENCY = 8
+RETRY_AFTER = 1
+
+
+@dataclass
+class LatencyRun:
+    """One run of the tap and what the request log says about it."""
+
+    measured: Measured
+    requests: list[Served]
+    records: int
+
+    @property
+    def page_requests(self) -> list[Served]:
+        return [served for served in self.requests if served.path.endswith("/leads")]
+
+    def mean_in_flight(self) -> float:
+        """Requests in flight on average from the end of the first page to the last answer."""
+        pages = self.page_requests
+        first_end = min(pages, key=lambda served: served.start).end
+        return mean_in_flight(self.requests, first_end, max(served.end for served in pages))
+
+    def phases(self) -> dict[str, float]:
+        """Seconds to the first request, logging in, the first page, the other pages, the end."""
+        login = next(served for served in self.requests if served.path.endswith("/login"))
+        pages = self.page_requests
+        first = min(pages, key=lambda served: served.start)
+        last_end = max(served.end for served in pages)
+        return {
+            "before the first request": login.start - self.measured.started_at,
+            "login": login.end - login.start,
+            "first page (alone, for the total)": first.end - first.start,
+            "other pages": last_end - first.end,
+            "after the last page": self.measured.ended_at - last_end,
+        }
+
+
+def run(context: Context) -> Section:
+    pages = context.sizes.latency_pages
+    ideal = math.ceil(pages / MAX_CONCURRENCY) * LATENCY_MS / 1000
+    section = Section(
+        key="latency",
+        title=f"Latency-bound extraction: {pages} pages of {PAGE_SIZE:,} leads, "
+        f"{LATENCY_MS} ms per request, max_concurrency {MAX_CONCURRENCY}",
+        columns=[
+            "run",
+            "wall",
+            "CPU time",
+            "ideal",
+            "wall ÷ ideal",
+            "requests",
+            "peak in flight",
+            "mean in flight (pages 2+)",
+        ],
+    )
+    sandbox = context.sandbox(scale=pages * PAGE_SIZE, latency_ms=LATENCY_MS)
+    latency_s = LATENCY_MS / 1000
+    config = write_json(
+        context.workdir / "latency-config.json",
+        {**impact_crm_config(sandbox, page_size=PAGE_SIZE), "max_concurrency": MAX_CONCURRENCY},
+    )
+    catalog = single_stream_catalog(
+        "tap-impact-crm", config, "leads", context.workdir / "latency-catalog.json"
+    )
+    command = [tool("tap-impact-crm"), "--config", str(config), "--catalog", str(catalog)]
+
+    def one_run(label: str) -> LatencyRun | None:
+        sandbox.clear_requests()
+        measured = context.run(label, command)
+        if not measured.ok:
+            section.errors.append(measured.failure(label))
+            return None
+        log = served_requests(sandbox.requests_log(), latency_s)
+        return LatencyRun(measured, log, sdk_record_count(measured.stderr, "leads"))
+
+    runs = [one_run(f"run {n + 1}") for n in range(context.sizes.rounds)]
+    done = [r for r in runs if r is not None]
+    for number, latency_run in enumerate(done, start=1):
+        section.rows.append(_row(f"run {number}", latency_run, ideal))
+    wall = median([r.measured.seconds for r in done])
+
+    fault_page = max(2, pages * 2 // 5)
+    sandbox.queue_faults(f"&page={fault_page}&", [{"status": 429, "retry_after": RETRY_AFTER}])
+    say(f"  one 429 (Retry-After: {RETRY_AFTER}) on page {fault_page}")
+    faulted = one_run(f"429 on page {fault_page}")
+    sandbox.clear_faults()
+    if faulted is not None:
+        section.rows.append(_row(f"429 on page {fault_page}", faulted, ideal))
+
+    peaks = [peak_in_flight(r.requests) for r in [*done, *([faulted] if faulted else [])]]
+    peak = max(peaks, default=0)
+    section.floors += [
+        Floor(
+            "wall ÷ ideal (median)",
+            "≤ 1.3x",
+            fmt.ratio(wall / ideal),
+            None if not done else wall / ideal <= 1.3,
+        ),
+        Floor(
+            "pages in flight reach max_concurrency",
+            f"= {MAX_CONCURRENCY}",
+            str(max(peaks[: len(done)], default=0)),
+            None if not done else max(peaks[: len(done)]) >= MAX_CONCURRENCY,
+        ),
+        Floor(
+            "requests in flight, every run (429 run included)",
+            f"≤ {MAX_CONCURRENCY}",
+            str(peak),
+            None if not peaks else peak <= MAX_CONCURRENCY,
+        ),
+    ]
+    section.floors.append(_backoff_floor(faulted, section))
+    if done:
+        typical = sorted(done, key=lambda r: r.measured.seconds)[len(done) // 2]
+        phases = "; ".join(f"{name} {value:.2f} s" for name, value in typical.phases().items())
+        rest = math.ceil((pages - 1) / MAX_CONCURRENCY) * latency_s
+        section.notes.append(
+            f"Where the median run's time went: {phases} (pages 2 to {pages} back to back, "
+            f"{MAX_CONCURRENCY} at a time, would take {rest:.2f} s)."
+        )
+        counts = {len(r.page_requests) for r in done}
+        if counts != {pages}:
+            highest = max(int(s.query.get("page", 0)) for s in typical.page_requests)
+            section.notes.append(
+                f"page requests per run: {', '.join(map(str, sorted(counts)))} for {pages} "
+                f"pages (highest page asked for: {highest})"
+            )
+        section.data["runs"] = [_data(r, ideal) for r in done]
+    if faulted is not None:
+        section.data["run_with_429"] = _data(faulted, ideal)
+    section.data["ideal_seconds"] = ideal
+    section.notes.append(
+        f"ideal = ceil({pages} / {MAX_CONCURRENCY}) x {LATENCY_MS} ms = {ideal:.2f} s; it "
+        "leaves out the login and the process start, which the wall time includes."
+    )
+    section.notes.append(
+        "In flight: from the sandbox's request log, each request taken as the "
+        f"{LATENCY_MS} ms before its answer was ready (a lower bound)."
+    )
+    return section
+
+
+def _row(label: str, latency_run: LatencyRun, ideal: float) -> list[str]:
+    return [
+        label,
+        fmt.seconds(latency_run.measured.seconds),
+        fmt.seconds(latency_run.measured.cpu_seconds),
+        fmt.seconds(ideal),
+        fmt.ratio(latency_run.measured.seconds / ideal),
+        str(len(latency_run.requests)),
+        str(peak_in_flight(latency_run.requests)),
+        f"{latency_run.mean_in_flight():.1f}",
+    ]
+
+
+def _data(latency_run: LatencyRun, ideal: float) -> dict:
+    return {
+        "seconds": latency_run.measured.seconds,
+        "cpu_seconds": latency_run.measured.cpu_seconds,
+        "ratio_to_ideal": latency_run.measured.seconds / ideal,
+        "records": latency_run.records,
+        "requests": len(latency_run.requests),
+        "page_requests": len(latency_run.page_requests),
+        "statuses": sorted({str(served.status) for served in latency_run.requests}),
+        "peak_in_flight": peak_in_flight(latency_run.requests),
+        "mean_in_flight_after_first_page": latency_run.mean_in_flight(),
+        "phases_seconds": latency_run.phases(),
+        "peak_rss_mb": latency_run.measured.peak_rss_mb,
+    }
+
+
+def _backoff_floor(faulted: LatencyRun | None, section: Section) -> Floor:
+    """After a 429, does the tap lower its concurrency (at least halve it) while it waits?"""
+    name = "in flight while a 429 waits its Retry-After"
+    required = f"≤ {MAX_CONCURRENCY // 2} (halved)"
+    if faulted is None:
+        return Floor(name, required, "n/a", None)
+    answered = [served for served in faulted.requests if served.status == 429]
+    if not answered:
+        section.notes.append("the queued 429 was not served: no back-off figure")
+        return Floor(name, required, "n/a", None)
+    t429 = answered[0].end
+    during = peak_in_flight(faulted.requests, since=t429, until=t429 + RETRY_AFTER)
+    after = peak_in_flight(faulted.requests, since=t429 + RETRY_AFTER, until=t429 + 2 * RETRY_AFTER)
+    section.notes.append(
+        f"429 run: peak in flight {during} during the {RETRY_AFTER} s Retry-After after the "
+        f"429, {after} in the second after it."
+    )
+    section.data["backoff"] = {"during_retry_after": during, "second_after": after}
+    return Floor(name, required, str(during), during <= MAX_CONCURRENCY // 2)

@@ -1,0 +1,1 @@
+"""What every benchmark of `make bench` shares: the sandbox, measured runs, configs, reports."""
