@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import requests
+from nps_report import write_report
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -165,6 +166,9 @@ def main() -> int:
         for source in SOURCES:
             landed = warehouse_counts(source.schema)
             complete &= print_counts(source, landed, served_counts(url, source))
+        report = WAREHOUSE.parent / "nps-report.html"
+        table = write_report(WAREHOUSE, report)
+        print(f"\nNPS per campaign, last months (chart: {report.relative_to(REPO)}):\n{table}")
         sent = send_surveys(url)
         print(f"\nNPS surveys: the sandbox received {sent} new CRM customers for dispatch.")
         again = send_surveys(url)
