@@ -36,7 +36,7 @@ test: meltano-install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: setup
-	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/run_bench.py $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
