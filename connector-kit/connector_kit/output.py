@@ -30,10 +30,8 @@ class BufferedSingerWriter(MsgSpecWriter):
         atexit.register(self.flush)
 
     def write_message(self, message: Message) -> None:
-        if isinstance(message, RecordMessage):
-            self._append(message.to_dict())
-        else:
-            self._append(message.to_dict())
+        self._append(message.to_dict())
+        if not isinstance(message, RecordMessage):
             self.flush()
 
     def write_record(

@@ -41,6 +41,11 @@ class TolerantStream(Stream):
     _extracted_second = -1
     _extracted_text = ""
 
+    @property
+    def tap(self) -> Any:
+        """The tap this stream belongs to (where the run's shared API client lives)."""
+        return self._tap
+
     @cached_property
     def conformer(self) -> RecordConformer:
         return RecordConformer(self.schema, stream=self.name, logger=self.logger)

@@ -17,7 +17,7 @@ from connector_kit.windows import DateWindow
 from tap_impact_crm.auth import USERS_PAGE, ImpactCrmSession, api_key_refused
 
 if TYPE_CHECKING:
-    from singer_sdk import Tap
+    pass
 
 FAMILY_PERMISSIONS = {
     "trackbox": "Trackbox Reports",
@@ -127,10 +127,6 @@ class ImpactCrmStream(WindowedStream):
     date_filter: ClassVar[str]
     family_settings: ClassVar[dict[str, dict[str, str]]] = {}
     """Per family, query parameter -> setting that fills it (when set)."""
-
-    def __init__(self, tap: Tap, **kwargs: Any) -> None:
-        super().__init__(tap, **kwargs)
-        self.tap = tap
 
     @property
     def api(self) -> ImpactCrmApi:

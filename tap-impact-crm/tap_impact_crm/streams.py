@@ -62,10 +62,6 @@ class ServersStream(TolerantStream):
     primary_keys = ("platform", "serverTag")
     schema = schemas.SERVER
 
-    def __init__(self, tap: Any, **kwargs: Any) -> None:
-        super().__init__(tap, **kwargs)
-        self.tap = tap
-
     def get_records(self, context: dict | None) -> Iterable[dict]:
         body = self.tap.api.get("servers")
         if isinstance(body, dict) and not any(isinstance(v, dict) for v in body.values()):

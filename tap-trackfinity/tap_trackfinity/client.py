@@ -17,7 +17,7 @@ from connector_kit.streams import TolerantStream
 from tap_trackfinity.parameters import QueryValue, passthrough_params
 
 if TYPE_CHECKING:
-    from singer_sdk import Tap
+    pass
 
 PING_ENDPOINTS = ("service/ping", "ping")
 """The documented ping, then the one the vendor's own examples call."""
@@ -141,10 +141,6 @@ class TrackfinityStream(TolerantStream):
     params_setting: ClassVar[str]
     default_params: ClassVar[Mapping[str, Any]] = {}
     reserved_params: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, tap: Tap, **kwargs: Any) -> None:
-        super().__init__(tap, **kwargs)
-        self.tap = tap
 
     @property
     def api(self) -> TrackfinityApi:

@@ -29,10 +29,6 @@ ANSWER_DETAILS = {
 class TracksaleStream(TolerantStream):
     """A stream that reads through the tap's one `TracksaleApi`."""
 
-    def __init__(self, tap: Any, **kwargs: Any) -> None:
-        super().__init__(tap, **kwargs)
-        self.tap = tap
-
     @property
     def api(self) -> TracksaleApi:
         return self.tap.api  # type: ignore[no-any-return]
