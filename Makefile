@@ -18,14 +18,16 @@ $(SETUP_STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
 		{ echo "Python 3.10 or newer is needed: run make with PYTHON=/path/to/python3.x"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.5"
-	$(BIN)/uv pip install --quiet --python $(BIN)/python \
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python \
 		$(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-dev.txt
+	@$(BIN)/python -m compileall -q -j 0 $(PACKAGES) >/dev/null
 	@touch $@
 
 meltano-install: $(MELTANO_STAMP)
 
 $(MELTANO_STAMP): $(SETUP_STAMP) meltano.yml
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/meltano install
+	@$(BIN)/python -m compileall -q -j 0 .meltano/extractors .meltano/loaders >/dev/null
 	@touch $@
 
 demo: meltano-install
