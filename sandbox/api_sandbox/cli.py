@@ -18,6 +18,7 @@ from api_sandbox.impact_crm import (
     STREAMS,
     TRACKBOX_ONLY_CREDENTIALS,
 )
+from api_sandbox.later import check_weeks_later
 from api_sandbox.quirks import KNOWN_QUIRKS
 from api_sandbox.sandbox import Sandbox
 from api_sandbox.server import RESERVED_PREFIXES
@@ -65,6 +66,7 @@ def _build(args: argparse.Namespace) -> Sandbox:
         data_start=args.data_start,
         data_end=args.data_end,
         trackfinity_allowed_ips=args.trackfinity_allowed_ips,
+        weeks_later=args.weeks_later,
     )
     args.prerendered = sandbox.impact_crm.dataset.prerender() if args.prerender else 0
     args.tracksale_prerendered = sandbox.tracksale.prerender() if args.prerender else 0
@@ -83,7 +85,7 @@ def _announce(sandbox: Sandbox, args: argparse.Namespace) -> None:
         f"  api_key={crm.api_key}  email={crm.email}  password={crm.password}",
         f"impact-crm  trackbox-only user: email={TRACKBOX_ONLY_CREDENTIALS.email}"
         " (same password, Trackbox Reports only)",
-        f"impact-crm  data {dataset.data_start}..{dataset.data_end}, seed={args.seed}: {counts}"
+        f"impact-crm  data {dataset.data_start}..{dataset.last_day}, seed={args.seed}: {counts}"
         f" (built in {args.build_seconds:.1f} s, {args.prerendered} records prerendered)",
         f"trackfinity  api_url={sandbox.trackfinity_url}"
         f"  api_username={TRACKFINITY_CREDENTIALS.api_username}"
@@ -94,6 +96,13 @@ def _announce(sandbox: Sandbox, args: argparse.Namespace) -> None:
         *_tracksale_lines(sandbox, args),
         f"control API: {sandbox.base_url}/_sandbox/health",
     ]
+    if sandbox.weeks_later:
+        weeks = "1 week" if sandbox.weeks_later == 1 else f"{sandbox.weeks_later} weeks"
+        lines.insert(
+            -1,
+            f"{weeks} later: data period {sandbox.data_start}..{sandbox.data_end}, then"
+            f" {weeks} of new and edited records to {sandbox.last_day}",
+        )
     if RESERVED_PREFIXES:
         lines.insert(-1, f"reserved, not served yet (404): {'  '.join(RESERVED_PREFIXES)}")
     if sandbox.quirks:
@@ -106,7 +115,7 @@ def _tracksale_lines(sandbox: Sandbox, args: argparse.Namespace) -> list[str]:
     counts = "  ".join(f"{stream}={count}" for stream, count in sandbox.tracksale.counts().items())
     return [
         f"tracksale  api_url={sandbox.tracksale_url}  api_token={TRACKSALE_API_TOKEN}",
-        f"tracksale  data {dataset.data_start}..{dataset.data_end}, seed={args.seed}: {counts}"
+        f"tracksale  data {dataset.data_start}..{dataset.last_day}, seed={args.seed}: {counts}"
         f" ({args.tracksale_prerendered} answers prerendered)",
     ]
 
@@ -116,6 +125,13 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def _weeks(text: str) -> int:
+    try:
+        return check_weeks_later(int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _rate(text: str) -> float:
@@ -154,6 +170,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--data-start", type=_day, default=DEFAULT_DATA_START, help="first data day")
     serve.add_argument("--data-end", type=_day, default=DEFAULT_DATA_END, help="last data day")
+    serve.add_argument(
+        "--weeks-later",
+        type=_weeks,
+        default=0,
+        metavar="N",
+        help="serve the same world N weeks after --data-end: everything of week N-1 (same ids "
+        "and e-mails) plus a week of new leads, customers, transactions, positions, answers "
+        "and profit/loss, and some leads, customers and answers edited (default 0: the data "
+        "period only)",
+    )
     serve.add_argument(
         "--trackfinity-allowed-ips",
         default=",".join(TRACKFINITY_DEFAULT_ALLOWED_IPS),

@@ -1,8 +1,9 @@
 """The sandbox's own control API under `/_sandbox/`: health, request log, faults, data.
 
 Control requests are never faulted, need no auth and are not logged. Routes:
-`GET /health`, `GET|DELETE /requests`, `POST|DELETE /faults`, and `POST /{api}/{action}`
-for an API's test controls (e.g. `/impact-crm/edit`).
+`GET /health`, `GET /period` (the days with data), `GET|DELETE /requests`,
+`POST|DELETE /faults`, and `POST /{api}/{action}` for an API's test controls (e.g.
+`/impact-crm/edit`).
 """
 
 from __future__ import annotations
@@ -22,11 +23,16 @@ class ControlApi:
     """Answers the control routes for one sandbox server."""
 
     def __init__(
-        self, apis: Mapping[str, ApiHandler], faults: FaultInjector, request_log: RequestLog
+        self,
+        apis: Mapping[str, ApiHandler],
+        faults: FaultInjector,
+        request_log: RequestLog,
+        period: Mapping[str, object] | None = None,
     ) -> None:
         self._apis = apis
         self._faults = faults
         self._request_log = request_log
+        self._period = dict(period or {})
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         route, method = request.path.strip("/"), request.method
@@ -46,6 +52,7 @@ class ControlApi:
         log, faults = self._request_log, self._faults
         return {
             ("GET", "health"): lambda _: json_response(200, {"ok": True}),
+            ("GET", "period"): lambda _: json_response(200, self._period),
             ("GET", "requests"): lambda _: json_response(200, log.entries()),
             ("DELETE", "requests"): lambda _: json_response(
                 200, {"ok": True, "cleared": log.clear()}

@@ -9,6 +9,7 @@ from types import TracebackType
 
 from api_sandbox.faults import Fault, FaultInjector
 from api_sandbox.impact_crm import DEFAULT_DATA_END, DEFAULT_DATA_START, ImpactCrmApi
+from api_sandbox.later import check_weeks_later, last_day
 from api_sandbox.quirks import parse_quirks
 from api_sandbox.request_log import RequestLog
 from api_sandbox.server import SandboxServer
@@ -21,6 +22,8 @@ class Sandbox:
 
     `start()` binds (port 0 picks a free port) and serves from a daemon thread; `stop()` shuts
     down, ends open connections and closes the socket. Also a context manager.
+    `weeks_later=n` serves the same world `n` weeks after `data_end` (see `api_sandbox.later`);
+    its data then runs to `last_day`.
     """
 
     def __init__(
@@ -39,9 +42,13 @@ class Sandbox:
         data_start: date = DEFAULT_DATA_START,
         data_end: date = DEFAULT_DATA_END,
         trackfinity_allowed_ips: Iterable[str] | str = DEFAULT_ALLOWED_IPS,
+        weeks_later: int = 0,
     ) -> None:
         self.host = host
         self.quirks = parse_quirks(quirks)
+        self.data_start, self.data_end = data_start, data_end
+        self.weeks_later = check_weeks_later(weeks_later)
+        self.last_day = last_day(data_end, weeks_later)
         self.impact_crm = ImpactCrmApi(
             seed=seed,
             scale=scale,
@@ -49,17 +56,23 @@ class Sandbox:
             quirks=self.quirks,
             data_start=data_start,
             data_end=data_end,
+            weeks_later=weeks_later,
         )
+        # Trackfinity builds each day on its own from (seed, day): later weeks are more days.
         self.trackfinity = TrackfinityApi(
             seed=seed,
             scale=scale,
             data_start=data_start,
-            data_end=data_end,
+            data_end=self.last_day,
             quirks=self.quirks,
             allowed_ips=trackfinity_allowed_ips,
         )
         self.tracksale = TracksaleApi(
-            seed=seed, scale=scale, data_start=data_start, data_end=data_end
+            seed=seed,
+            scale=scale,
+            data_start=data_start,
+            data_end=data_end,
+            weeks_later=weeks_later,
         )
         self.faults = FaultInjector(seed, latency_ms, rate_429, rate_5xx, retry_after)
         self.request_log = RequestLog()
@@ -75,6 +88,7 @@ class Sandbox:
             [self.impact_crm, self.trackfinity, self.tracksale],
             self.faults,
             self.request_log,
+            self.period(),
         )
         self._server = server
         self._thread = threading.Thread(
@@ -129,6 +143,15 @@ class Sandbox:
     @property
     def tracksale_url(self) -> str:
         return self.base_url + self.tracksale.prefix
+
+    def period(self) -> dict[str, object]:
+        """The days with data, as `GET /_sandbox/period` answers."""
+        return {
+            "data_start": self.data_start.isoformat(),
+            "data_end": self.data_end.isoformat(),
+            "weeks_later": self.weeks_later,
+            "last_day": self.last_day.isoformat(),
+        }
 
     @property
     def requests(self) -> list[dict[str, object]]:

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,12 +40,13 @@ class SandboxServer(ThreadingHTTPServer):
         apis: Sequence[ApiHandler],
         faults: FaultInjector,
         request_log: RequestLog,
+        period: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(address, SandboxRequestHandler)
         self.apis = sorted(apis, key=lambda api: len(api.prefix), reverse=True)
         self.faults = faults
         self.request_log = request_log
-        self.control = ControlApi({api.name: api for api in apis}, faults, request_log)
+        self.control = ControlApi({api.name: api for api in apis}, faults, request_log, period)
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
 

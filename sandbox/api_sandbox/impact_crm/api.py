@@ -52,9 +52,15 @@ class ImpactCrmApi:
         quirks: frozenset[str] = frozenset(),
         data_start: date = DEFAULT_DATA_START,
         data_end: date = DEFAULT_DATA_END,
+        weeks_later: int = 0,
     ) -> None:
         self.dataset = ImpactCrmDataset(
-            seed=seed, scale=scale, data_start=data_start, data_end=data_end, quirks=quirks
+            seed=seed,
+            scale=scale,
+            data_start=data_start,
+            data_end=data_end,
+            quirks=quirks,
+            weeks_later=weeks_later,
         )
         self.auth = Authenticator(token_ttl)
         self._envelope = Envelope(quirks)

@@ -2,6 +2,7 @@
 
 One CRM serves all three report families from the same records; only IB transactions carry
 `isFake`, and only IB can ask for fake transactions (the other families never see them).
+`weeks_later` adds that many later weeks after the data period (see `later_weeks.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 import msgspec
 
 from api_sandbox.encoded import CacheBudget, EncodedRecords
+from api_sandbox.impact_crm.later_weeks import LaterWeek
 from api_sandbox.impact_crm.queries import Criteria, FilterError, parse_criteria
 from api_sandbox.impact_crm.records import (
     FIRST_LEAD_ID,
@@ -26,6 +28,7 @@ from api_sandbox.impact_crm.records import (
 from api_sandbox.impact_crm.selection import RowSelector
 from api_sandbox.impact_crm.skeleton import Skeleton, build_skeleton
 from api_sandbox.impact_crm.vocabulary import AFFILIATE_COUNT, SERVERS
+from api_sandbox.later import WEEK, check_weeks_later, last_day, week_span
 from api_sandbox.quirks import RecordShaper
 from api_sandbox.timestamps import SECONDS_PER_DAY, day_start, now_seconds
 
@@ -62,14 +65,22 @@ class ImpactCrmDataset:
         data_end: date = DEFAULT_DATA_END,
         quirks: frozenset[str] = frozenset(),
         cache_limit_bytes: int = DEFAULT_CACHE_LIMIT_BYTES,
+        weeks_later: int = 0,
     ) -> None:
         self.seed = seed
         self.scale = scale
         self.data_start = data_start
         self.data_end = data_end
-        period_end = day_start(data_end) + SECONDS_PER_DAY - 1
-        self.skeleton: Skeleton = build_skeleton(seed, scale, day_start(data_start), period_end)
+        self.weeks_later = check_weeks_later(weeks_later)
+        self.last_day = last_day(data_end, weeks_later)
+        start, period_end = day_start(data_start), day_start(data_end) + SECONDS_PER_DAY - 1
+        self.skeleton: Skeleton = build_skeleton(seed, scale, start, period_end)
         self.factory = RecordFactory(seed, self.skeleton)
+        leads_per_week = round(scale * WEEK / (period_end - start + 1))
+        for week in range(1, weeks_later + 1):
+            LaterWeek(self.skeleton, self.factory, week, week_span(data_end, week)).add(
+                leads_per_week
+            )
         self._shaper = RecordShaper(quirks)
         self._encoder = msgspec.json.Encoder()
         self._lock = threading.RLock()

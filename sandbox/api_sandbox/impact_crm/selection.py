@@ -123,9 +123,11 @@ class RowSelector:
             return [customer]
         if criteria.stream == "transactions":
             first = customers.first_transaction[customer]
-            return list(range(first, first + customers.transaction_count[customer]))
+            rows = range(first, first + customers.transaction_count[customer])
+            return [*rows, *skeleton.later_transactions.get(customer, ())]
         first = customers.first_position[customer]
-        return list(range(first, first + customers.position_count[customer]))
+        rows = range(first, first + customers.position_count[customer])
+        return [*rows, *skeleton.later_positions.get(customer, ())]
 
     def _keeps(self, criteria: Criteria, server: int | None, row: int) -> bool:
         """Whether a row found by id passes the filters the index would have applied."""

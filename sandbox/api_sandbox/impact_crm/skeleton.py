@@ -126,6 +126,10 @@ class Skeleton:
     registrations: RegistrationColumns
     transactions: TransactionColumns
     positions: PositionColumns
+    later_transactions: dict[int, list[int]] = field(default_factory=dict)
+    """Per customer, transaction rows appended after its own run of rows (later weeks)."""
+    later_positions: dict[int, list[int]] = field(default_factory=dict)
+    """Per customer, position rows appended after its own run of rows (later weeks)."""
 
     def position_server(self, row: int) -> int:
         customer = self.positions.customer[row]
@@ -141,9 +145,7 @@ class Skeleton:
         leads.affiliate.append(affiliate)
         leads.customer.append(customer)
         row = len(leads) - 1
-        leads.entropy += blake2b(
-            b"%d:lead:%d" % (self.seed, row), digest_size=ENTROPY_BYTES
-        ).digest()
+        leads.entropy += _entropy(self.seed, b"lead", row)
         return row
 
     def append_customer(self, lead: int, at: int) -> int:
@@ -161,6 +163,53 @@ class Skeleton:
         registrations.position_count.append(0)
         self.leads.customer[lead] = row
         return row
+
+    def append_transaction(self, customer: int, at: int, *, fake: bool) -> int:
+        """Add a transaction of `customer` at `at`; returns its row.
+
+        It extends the customer's run of rows when it can, else it is one of the customer's
+        `later_transactions`.
+        """
+        transactions, customers = self.transactions, self.registrations
+        row = len(transactions)
+        transactions.customer.append(customer)
+        transactions.at.append(at)
+        transactions.fake.append(fake)
+        transactions.entropy += _entropy(self.seed, b"transaction", row)
+        count = customers.transaction_count[customer]
+        if customers.first_transaction[customer] + count == row and count < _MAX_RUN:
+            customers.transaction_count[customer] = count + 1
+        else:
+            self.later_transactions.setdefault(customer, []).append(row)
+        return row
+
+    def append_position(self, customer: int, account: int, opened: int, closed: int) -> int:
+        """Add a closed position of `customer` on its account number `account`; returns its row.
+
+        Like transactions, it extends the customer's run of rows or is a later one.
+        """
+        positions, customers = self.positions, self.registrations
+        row = len(positions)
+        positions.customer.append(customer)
+        positions.account.append(account)
+        positions.opened.append(opened)
+        positions.closed.append(closed)
+        positions.entropy += _entropy(self.seed, b"position", row)
+        count = customers.position_count[customer]
+        if customers.first_position[customer] + count == row and count < _MAX_RUN:
+            customers.position_count[customer] = count + 1
+        else:
+            self.later_positions.setdefault(customer, []).append(row)
+        return row
+
+
+_MAX_RUN = 255
+"""The most rows a customer's run can count (the count columns are unsigned bytes)."""
+
+
+def _entropy(seed: int, stream: bytes, row: int) -> bytes:
+    """A row's entropy when it is appended after the skeleton was built."""
+    return blake2b(b"%d:%s:%d" % (seed, stream, row), digest_size=ENTROPY_BYTES).digest()
 
 
 def build_skeleton(seed: int, leads: int, start: int, end: int) -> Skeleton:

@@ -46,9 +46,14 @@ class TracksaleApi:
         scale: int = 200,
         data_start: date = DEFAULT_DATA_START,
         data_end: date = DEFAULT_DATA_END,
+        weeks_later: int = 0,
     ) -> None:
         self.dataset = TracksaleDataset(
-            seed=seed, scale=scale, data_start=data_start, data_end=data_end
+            seed=seed,
+            scale=scale,
+            data_start=data_start,
+            data_end=data_end,
+            weeks_later=weeks_later,
         )
         self.write_log = WriteLog()
         self._reads = ReadEndpoints(self.dataset)

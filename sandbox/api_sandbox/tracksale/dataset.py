@@ -1,6 +1,7 @@
 """The Tracksale account of one sandbox: its data, the queries on it, and every change to it.
 
-Everything is deterministic from the seed and sized by `scale` (about that many answers).
+Everything is deterministic from the seed and sized by `scale` (about that many answers);
+`weeks_later` adds that many later weeks after the data period (see `later_weeks.py`).
 One lock guards all of it: requests arrive concurrently, and each read or write holds the
 lock for the few milliseconds it needs.
 """
@@ -16,6 +17,7 @@ from typing import NamedTuple
 import msgspec
 
 from api_sandbox.impact_crm import DEFAULT_DATA_END, DEFAULT_DATA_START
+from api_sandbox.later import WEEK, check_weeks_later, last_day, week_span
 from api_sandbox.timestamps import SECONDS_PER_DAY, day_start, now_seconds
 from api_sandbox.tracksale.answer_book import AnswerBook
 from api_sandbox.tracksale.answer_records import FIRST_ANSWER_ID, AnswerRenderer, InsertedAnswer
@@ -24,7 +26,13 @@ from api_sandbox.tracksale.campaigns import Campaign, build_campaigns
 from api_sandbox.tracksale.contacts import main_channel_key
 from api_sandbox.tracksale.dispatch_records import DispatchRenderer
 from api_sandbox.tracksale.dispatching import Dispatcher, DispatchOutcome
-from api_sandbox.tracksale.history import NO_ASSIGNEE, NO_SCORE, AnswerTraits, HistoryGenerator
+from api_sandbox.tracksale.history import (
+    NO_SCORE,
+    AnswerTraits,
+    HistoryGenerator,
+    recipients_per_campaign,
+)
+from api_sandbox.tracksale.later_weeks import LaterWeek
 from api_sandbox.tracksale.ledger import SurveyLedger
 from api_sandbox.tracksale.lots import Lot, LotBook
 from api_sandbox.tracksale.people import People
@@ -35,13 +43,11 @@ from api_sandbox.tracksale.reports import (
     nps_report,
     status_report,
 )
-from api_sandbox.tracksale.vocabulary import ASSIGNEES, CATEGORIES, STATUSES
 from api_sandbox.tracksale.widgets import build_widgets
 from api_sandbox.tracksale.write_bodies import BodyError, customer_of, tags_of, text_field
 
 MAX_ADDED_ANSWERS = 100_000
 ADDED_LOT_LEAD_TIME = 3600
-_ALL_CATEGORIES = (1 << len(CATEGORIES)) - 1
 
 
 class AnswerInsert(NamedTuple):
@@ -62,11 +68,14 @@ class TracksaleDataset:
         scale: int = 200,
         data_start: date = DEFAULT_DATA_START,
         data_end: date = DEFAULT_DATA_END,
+        weeks_later: int = 0,
     ) -> None:
         self.seed = seed
         self.data_start, self.data_end = data_start, data_end
+        self.weeks_later = check_weeks_later(weeks_later)
+        self.last_day = last_day(data_end, weeks_later)
         period = (day_start(data_start), day_start(data_end) + SECONDS_PER_DAY - 1)
-        self.period = Window(*period)
+        self.period = Window(period[0], day_start(self.last_day) + SECONDS_PER_DAY - 1)
         self.campaigns = build_campaigns(seed, period[0])
         self._campaign_index = {campaign.code: n for n, campaign in enumerate(self.campaigns)}
         self.people = People(seed)
@@ -74,6 +83,20 @@ class TracksaleDataset:
         history = HistoryGenerator(seed, self.campaigns, period, self.people).generate(
             scale, self.lots
         )
+        weekly = [
+            max(1, round(count * WEEK / (period[1] - period[0] + 1)))
+            for count in recipients_per_campaign(scale, self.campaigns)
+        ]
+        for week in range(1, weeks_later + 1):
+            span = week_span(data_end, week)
+            LaterWeek(
+                seed,
+                week=week,
+                span=span,
+                campaigns=self.campaigns,
+                history=history,
+                lots=self.lots,
+            ).add(weekly)
         self.recipients = history.recipients
         self._person_count = history.person_count
         renderer = AnswerRenderer(
@@ -290,16 +313,8 @@ class TracksaleDataset:
         if row is None:
             raise LookupError(f"no answer with id {answer_id}")
         with self.lock:
-            columns = self.answers.columns
-            columns.status[row] = (columns.status[row] + 1) % len(STATUSES)
-            assignee = columns.assignee[row]
-            columns.assignee[row] = (
-                0 if assignee == NO_ASSIGNEE else (assignee + 1) % len(ASSIGNEES)
-            )
-            mask = columns.categories[row]
-            rotated = (mask << 1 | mask >> (len(CATEGORIES) - 1)) & _ALL_CATEGORIES
-            columns.categories[row] = rotated if rotated != mask else 1 << row % len(CATEGORIES)
-            self._touch(row, now_seconds())
+            self.answers.columns.move_on(row, now_seconds())
+            self.answers.forget(row)
             return self.answer_record(row)
 
     def add_answers(self, count: int) -> list[int]:

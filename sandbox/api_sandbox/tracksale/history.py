@@ -20,7 +20,7 @@ from api_sandbox.tracksale.campaigns import Campaign
 from api_sandbox.tracksale.contacts import Customer, main_channel_key
 from api_sandbox.tracksale.lots import LotBook
 from api_sandbox.tracksale.people import People
-from api_sandbox.tracksale.vocabulary import ASSIGNEES, CATEGORIES
+from api_sandbox.tracksale.vocabulary import ASSIGNEES, CATEGORIES, STATUSES
 
 MIN_ANSWERS = 50
 RESPONSE_RATE = 0.6
@@ -41,6 +41,7 @@ NO_SCORE = -1
 NO_ASSIGNEE = -1
 NO_RECIPIENT = -1
 NO_ANSWER = -1
+ALL_CATEGORIES = (1 << len(CATEGORIES)) - 1
 
 
 @dataclass
@@ -111,6 +112,16 @@ class AnswerColumns:
         self.update_time.append(time if update_time is None else update_time)
         return len(self.time) - 1
 
+    def move_on(self, row: int, at: int) -> None:
+        """Work on an answer at `at`: next status and assignee, other categories, updated."""
+        self.status[row] = (self.status[row] + 1) % len(STATUSES)
+        assignee = self.assignee[row]
+        self.assignee[row] = 0 if assignee == NO_ASSIGNEE else (assignee + 1) % len(ASSIGNEES)
+        mask = self.categories[row]
+        rotated = (mask << 1 | mask >> (len(CATEGORIES) - 1)) & ALL_CATEGORIES
+        self.categories[row] = rotated if rotated != mask else 1 << row % len(CATEGORIES)
+        self.update_time[row] = max(at, self.time[row])
+
 
 @dataclass
 class History:
@@ -123,6 +134,15 @@ class History:
     answers: AnswerColumns
     surveyed: list[dict[int, list[int]]]
     person_count: int
+
+
+def recipients_per_campaign(scale: int, campaigns: tuple[Campaign, ...]) -> list[int]:
+    """Recipients each campaign surveys over the data period, for about `scale` answers."""
+    wanted_recipients = math.ceil(max(scale, MIN_ANSWERS) / RESPONSE_RATE)
+    total_weight = sum(campaign.weight for campaign in campaigns)
+    return [
+        max(1, round(wanted_recipients * campaign.weight / total_weight)) for campaign in campaigns
+    ]
 
 
 def _table(weights: tuple[int, ...]) -> tuple[int, ...]:
@@ -215,14 +235,13 @@ class HistoryGenerator:
         random_fraction = rng.random
         wanted_recipients = math.ceil(max(scale, MIN_ANSWERS) / RESPONSE_RATE)
         person_count = max(MIN_ANSWERS, int(wanted_recipients * PEOPLE_PER_RECIPIENT))
-        total_weight = sum(campaign.weight for campaign in self.campaigns)
+        counts = recipients_per_campaign(scale, self.campaigns)
         campaign_of: list[int] = []
         person_of: list[int] = []
         lot_of: list[int] = []
         surveyed: list[dict[int, list[int]]] = [{} for _ in self.campaigns]
         answered: list[tuple[int, int]] = []
-        for index, campaign in enumerate(self.campaigns):
-            count = max(1, round(wanted_recipients * campaign.weight / total_weight))
+        for index, (campaign, count) in enumerate(zip(self.campaigns, counts, strict=True)):
             lot_count = min(
                 MAX_LOTS_PER_CAMPAIGN, max(MIN_LOTS_PER_CAMPAIGN, count // RECIPIENTS_PER_LOT)
             )
