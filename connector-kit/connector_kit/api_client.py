@@ -3,7 +3,9 @@
 Retries cover 429, 5xx, timeouts and dropped connections, with exponential backoff and jitter,
 and wait exactly what the server asks for when it sends `Retry-After`. A 401 calls the
 plugin's re-authentication hook once and retries. Any other 4xx fails at once with the
-plugin's own description of what to fix. The number of requests in flight at once is bounded.
+plugin's own description of what to fix. The number of requests in flight at once is bounded
+by an adaptive limit (`concurrency.AdaptiveLimit`): never above `max_in_flight`, halved when
+the API refuses a request as too many, and grown back as requests succeed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import email.utils
 import ipaddress
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ import msgspec
 import requests
 from requests.adapters import HTTPAdapter
 
+from connector_kit.concurrency import AdaptiveLimit, Slot
 from connector_kit.errors import HttpError, InsecureUrlError, RetriesExhaustedError
 from connector_kit.redaction import redactor
 
@@ -34,6 +36,11 @@ TRANSPORT_ERRORS = (
 )
 
 logger = logging.getLogger("connector_kit.api_client")
+
+
+def is_refusal(status: int, retry_after: float | None) -> bool:
+    """True when the API refused a request as too many: a 429, or a 503 with `Retry-After`."""
+    return status == 429 or (status == 503 and retry_after is not None)
 
 
 @dataclass(frozen=True)
@@ -162,9 +169,14 @@ class ApiClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = self.user_agent
-        self._in_flight = threading.BoundedSemaphore(max(self.max_in_flight, 1))
+        self.concurrency = AdaptiveLimit(self.max_in_flight)
         self.request_count = 0
         self.retry_count = 0
+
+    @property
+    def limit_decreases(self) -> int:
+        """How often the API's refusals lowered the concurrency, for the run's summary."""
+        return self.concurrency.decreases
 
     def close(self) -> None:
         self.session.close()
@@ -197,31 +209,17 @@ class ApiClient:
             if body is not None:
                 request_headers["Content-Type"] = "application/json"
             failure: str
-            retry_after: float | None = None
+            delay: float
             try:
-                with self._in_flight:
-                    self.request_count += 1
-                    started = time.monotonic()
-                    response = self.session.request(
-                        method,
-                        url,
-                        params=params,
-                        json=json,
-                        data=body,
-                        headers=request_headers,
-                        timeout=self.timeout,
-                    )
-                logger.debug(
-                    "%s %s -> %s in %.3fs",
-                    method,
-                    urlsplit(url).path,
-                    response.status_code,
-                    time.monotonic() - started,
+                response, slot = self._send(
+                    method, url, params=params, json=json, data=body, headers=request_headers
                 )
             except TRANSPORT_ERRORS as exc:
                 failure = transport_failure(method, url, exc)
+                delay = self.retry.delay(attempt, None)
             else:
                 status = response.status_code
+                delay = self._settle(slot, attempt, status, retry_after_seconds(response))
                 if status < 400:
                     return response
                 if status == 401 and on_unauthorized is not None and not reauthenticated:
@@ -233,14 +231,12 @@ class ApiClient:
                     message = redactor.redact(describe(response))
                     raise HttpError(message, status, response_message(response))
                 failure = describe_response(response)
-                retry_after = retry_after_seconds(response)
             if attempt >= self.retry.max_attempts:
                 msg = (
                     f"Gave up after {attempt} attempts: {redactor.redact(failure)}. The API "
                     "kept failing; try again later, or lower the request rate."
                 )
                 raise RetriesExhaustedError(msg)
-            delay = self.retry.delay(attempt, retry_after)
             self.retry_count += 1
             logger.warning(
                 "%s; retrying in %.1fs (attempt %d of %d)",
@@ -251,12 +247,54 @@ class ApiClient:
             )
             time.sleep(delay)
 
-    def get_json(self, url: str, **kwargs: Any) -> Any:
-        """GET `url` and decode its JSON body; a body that is not JSON is retried like a 5xx."""
+    def _send(self, method: str, url: str, **kwargs: Any) -> tuple[requests.Response, Slot]:
+        """Send one attempt once the concurrency limit lets it go; the caller settles the slot."""
+        slot = self.concurrency.acquire()
+        try:
+            self.request_count += 1
+            started = time.monotonic()
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except BaseException:
+            self.concurrency.release(slot)
+            raise
+        logger.debug(
+            "%s %s -> %s in %.3fs",
+            method,
+            urlsplit(url).path,
+            response.status_code,
+            time.monotonic() - started,
+        )
+        return response, slot
+
+    def _settle(self, slot: Slot, attempt: int, status: int, retry_after: float | None) -> float:
+        """Give the slot back, telling the limit how the API answered; return the retry delay.
+
+        The delay is the seconds to wait before another attempt (0 after a success). A refusal
+        lowers the limit and keeps it from growing for as long as the refused request waits, so
+        that wait (with its jitter) is decided here.
+        """
+        if status < 400:
+            self.concurrency.release(slot, succeeded=True)
+            return 0.0
+        delay = self.retry.delay(attempt, retry_after)
+        if is_refusal(status, retry_after):
+            self.concurrency.refused(slot, reason=f"HTTP {status}", backoff=delay)
+        else:
+            self.concurrency.release(slot)
+        return delay
+
+    def get_json(
+        self, url: str, *, decode: Callable[[bytes], Any] = msgspec.json.decode, **kwargs: Any
+    ) -> Any:
+        """GET `url` and decode its JSON body; a body that is not JSON is retried like a 5xx.
+
+        `decode` may read less than the whole document (see `paging.peek_page`), as long as it
+        raises `msgspec.DecodeError` for a body that is not JSON.
+        """
         for attempt in range(1, self.retry.max_attempts + 1):
             response = self.request("GET", url, **kwargs)
             try:
-                return msgspec.json.decode(response.content)
+                return decode(response.content)
             except msgspec.DecodeError:
                 if attempt == self.retry.max_attempts:
                     break
