@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -38,11 +39,32 @@ class BufferedSingerWriter(MsgSpecWriter):
         self, stream: str, record: dict, time_extracted: str, version: int | None = None
     ) -> None:
         """Write one RECORD line for `record` as it is."""
-        message: dict[str, Any] = {"type": "RECORD", "stream": stream, "record": record}
+        self.write_records(stream, (record,), time_extracted, version)
+
+    def write_records(
+        self,
+        stream: str,
+        records: Iterable[dict],
+        time_extracted: str,
+        version: int | None = None,
+    ) -> None:
+        """Write a RECORD line for each record as it is, encoding only the record itself.
+
+        The message around it is the same bytes for every record of the batch, encoded once.
+        """
+        encode = self._encoder.encode
+        head = b'{"type":"RECORD","stream":' + encode(stream) + b',"record":'
+        tail = b',"time_extracted":' + encode(time_extracted) + b"}\n"
         if version is not None:
-            message["version"] = version
-        message["time_extracted"] = time_extracted
-        self._append(message)
+            tail = b',"version":' + encode(version) + tail
+        buffer = self._buffer
+        encode_into = self._encoder.encode_into
+        for record in records:
+            buffer += head
+            encode_into(record, buffer, -1)
+            buffer += tail
+            if len(buffer) >= BUFFER_BYTES:
+                self._drain()
 
     def _append(self, message: dict[str, Any]) -> None:
         buffer = self._buffer

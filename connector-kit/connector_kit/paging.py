@@ -1,23 +1,82 @@
-"""Concurrent paging of one query, `max_concurrency` pages in flight.
+"""Concurrent paging of one query, up to `max_concurrency` pages in flight.
 
-Once the first page tells the total, the other pages are fetched `max_concurrency` at a time
-and handed on as they arrive.
+Pages are requested ahead of the reader: as soon as one answer arrives, the next page is
+requested from the answering thread, so the network stays busy while the records of earlier
+pages are being written. Pages are handed on in order.
 
-Without a `total`, pages are fetched one after another until a short or empty page.
+How far ahead to ask before the first answer is learned per query kind (`key`): as many pages
+as the previous query of that kind had (at most `max_concurrency`), or `expect_pages` for the
+first one. A backfill so asks for its first `max_concurrency` pages at once instead of waiting
+one round trip to learn the total; a small incremental query asks for page 1 alone.
+
+The end of a query:
+- with a `total`: its last page (and the page after it when the last page is full, in case the
+  total grew while paging; a non-empty answer there means paging goes on);
+- without one: the first page shorter than the page size;
+- always: an empty page, or a page equal to the one before (a server that ignores `page`).
+Pages asked for past the end are dropped unread.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, TypeVar
+import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar, Union
+
+import msgspec
 
 from connector_kit.records import extract_records, to_int, total_of
 
 PageFetch = Callable[[int], Any]
 T = TypeVar("T")
 R = TypeVar("R")
+BUFFERED_ROUNDS = 2
+"""Pages answered but not yet read are at most this many times `max_concurrency`."""
+
+
+class _Envelope(msgspec.Struct):
+    total: Any = None
+    pageSize: Any = None  # noqa: N815 - the APIs' own name
+
+
+_PEEK = msgspec.json.Decoder(Union[_Envelope, list[msgspec.Raw]])  # noqa: UP007
+
+
+@dataclass(frozen=True)
+class PeekedPage:
+    """A page's JSON, checked and read for its envelope only; its records are decoded later.
+
+    Reading the envelope costs a tenth of decoding the records, so a fetching thread can ask
+    for the next page sooner, and the records are decoded by the thread that writes them.
+    """
+
+    raw: bytes
+    total: int | None
+    page_size: int | None
+
+
+def peek_page(body: bytes) -> PeekedPage:
+    """A JSON page body checked whole and read for `total` and `pageSize` (a `get_json` decoder).
+
+    Fails with `msgspec.DecodeError` when the body is not JSON, so the fetch is retried.
+    """
+    head = _PEEK.decode(body)
+    if isinstance(head, list):
+        return PeekedPage(body, None, None)
+    return PeekedPage(body, to_int(head.total), to_int(head.pageSize))
+
+
+@dataclass
+class Page:
+    """One answered page: its body and what its envelope says about the query."""
+
+    number: int
+    body: Any
+    total: int | None
+    announced_size: int | None
 
 
 class Pager:
@@ -27,6 +86,7 @@ class Pager:
         self.max_concurrency = max(1, max_concurrency)
         self.where = where
         self._executor: ThreadPoolExecutor | None = None
+        self._pages_seen: dict[Hashable, int] = {}
 
     @property
     def executor(self) -> ThreadPoolExecutor:
@@ -49,70 +109,155 @@ class Pager:
             return
         yield from self.executor.map(fetch, items)
 
-    def pages(self, fetch: PageFetch, *, page_size: int) -> Iterator[list[dict]]:
-        """Yield the records of each page; `fetch(n)` returns page `n`'s decoded body."""
-        first = fetch(1)
-        records = extract_records(first, where=self.where)
-        yield records
-        total = total_of(first)
-        if total is None:
-            yield from self._pages_in_sequence(fetch, records, page_size, start=2)
-            return
-        size = self._effective_page_size(first, records, total, page_size)
-        if size <= 0 or total <= len(records):
-            return
-        last_page = math.ceil(total / size)
-        last_records: list[dict] = records
-        for number, page in self._pages_concurrently(fetch, range(2, last_page + 1)):
-            if number == last_page:
-                last_records = page
-            yield page
-        if len(last_records) >= size:
-            # The total grew while we paged: keep going until a short page.
-            yield from self._pages_in_sequence(fetch, last_records, size, start=last_page + 1)
-
-    def _effective_page_size(self, body: Any, records: list, total: int, asked: int) -> int:
-        announced = to_int(body.get("pageSize")) if isinstance(body, dict) else None
-        size = announced or asked
-        if len(records) < size and len(records) < total:
-            size = len(records)  # the server caps page sizes below what we asked for
-        return size
-
-    def _pages_in_sequence(
-        self, fetch: PageFetch, previous: list[dict], page_size: int, *, start: int
+    def pages(
+        self,
+        fetch: PageFetch,
+        *,
+        page_size: int,
+        key: Hashable = None,
+        expect_pages: int = 1,
     ) -> Iterator[list[dict]]:
-        number = start
-        while previous and len(previous) >= page_size:
-            page = extract_records(fetch(number), where=self.where)
-            if not page or (page[0] == previous[0] and page[-1] == previous[-1]):
-                return  # an empty page, or a server that ignores `page`
-            yield page
-            previous = page
+        """Yield the records of each page, in order; `fetch(n)` returns page `n`'s body.
+
+        `key` names the kind of query (an endpoint, say) whose page count guides how many
+        pages the next query of that kind asks for at once; `expect_pages` is the guess for
+        the first query of a kind.
+        """
+        ahead = self._pages_seen.get(key, expect_pages)
+        run = _PageRun(self, fetch, page_size=page_size, ahead=ahead)
+        pages = 0
+        try:
+            for records in run:
+                pages += 1
+                yield records
+        finally:
+            run.stop()
+        self._pages_seen[key] = min(max(pages, 1), self.max_concurrency)
+
+    def read_page(self, fetch: PageFetch, number: int) -> Page:
+        """Fetch page `number` and read its envelope (runs on a fetching thread)."""
+        body = fetch(number)
+        if isinstance(body, PeekedPage):
+            return Page(number, body.raw, body.total, body.page_size)
+        announced = to_int(body.get("pageSize")) if isinstance(body, dict) else None
+        return Page(number, body, total_of(body), announced)
+
+    def records_of(self, page: Page) -> list[dict]:
+        """The page's records, decoding its JSON if that was left for later."""
+        body = msgspec.json.decode(page.body) if isinstance(page.body, bytes) else page.body
+        return extract_records(body, where=self.where)
+
+
+class _PageRun:
+    """The pages of one query: which to ask for next, and the answers in page order."""
+
+    def __init__(self, pager: Pager, fetch: PageFetch, *, page_size: int, ahead: int) -> None:
+        self.pager = pager
+        self.fetch = fetch
+        self.asked_size = page_size
+        self.ahead = max(1, min(ahead, pager.max_concurrency))
+        self.lock = threading.RLock()
+        self.futures: dict[int, Future[Page]] = {}
+        self.next_number = 1
+        self.in_flight = 0
+        self.read = 0
+        """Pages handed to the reader so far."""
+        self.size: int | None = None
+        """The page size the server uses, known from page 1."""
+        self.total: int | None = None
+        self.extra_page: int | None = None
+        """A page past the total's last one, asked for because the last page was full."""
+        self.stopped = False
+
+    def __iter__(self) -> Iterator[list[dict]]:
+        previous: list[dict] | None = None
+        number = 1
+        self.top_up()
+        while True:
+            with self.lock:
+                future = self.futures.pop(number, None)
+            if future is None:
+                return  # past the end: nothing was asked for
+            page = future.result()
+            records = self.pager.records_of(page)
+            with self.lock:
+                self.read = number
+                if number == 1:
+                    self._learn(page, records)
+                if not records or (previous and _same_page(records, previous)):
+                    return
+                last = self._is_last(page, records)
+            self.top_up()
+            yield records
+            if last:
+                return
+            previous = records
             number += 1
 
-    def _pages_concurrently(
-        self, fetch: PageFetch, numbers: range
-    ) -> Iterator[tuple[int, list[dict]]]:
-        if self.max_concurrency == 1 or len(numbers) == 1:
-            for number in numbers:
-                yield number, extract_records(fetch(number), where=self.where)
-            return
-        queue = iter(numbers)
-        in_flight: dict[Future, int] = {}
-        try:
-            for number in queue:
-                in_flight[self.executor.submit(fetch, number)] = number
-                if len(in_flight) >= self.max_concurrency:
-                    break
-            while in_flight:
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    number = in_flight.pop(future)
-                    body = future.result()
-                    next_number = next(queue, None)
-                    if next_number is not None:
-                        in_flight[self.executor.submit(fetch, next_number)] = next_number
-                    yield number, extract_records(body, where=self.where)
-        finally:
-            for future in in_flight:
+    def stop(self) -> None:
+        with self.lock:
+            self.stopped = True
+            for future in self.futures.values():
                 future.cancel()
+            self.futures.clear()
+
+    def top_up(self) -> None:
+        """Ask for more pages while in-flight, buffer and end limits allow."""
+        with self.lock:
+            while (
+                not self.stopped
+                and self.in_flight < self.pager.max_concurrency
+                and self.next_number <= self._last_to_ask()
+            ):
+                number = self.next_number
+                self.next_number += 1
+                self.in_flight += 1
+                self.futures[number] = self.pager.executor.submit(self._load, number)
+
+    def _load(self, number: int) -> Page:
+        """Fetch one page on a fetching thread, then ask for the next ones from there."""
+        try:
+            page = self.pager.read_page(self.fetch, number)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+        with self.lock:
+            if page.total is not None and (self.total is None or page.total > self.total):
+                self.total = page.total
+        self.top_up()
+        return page
+
+    def _learn(self, first: Page, records: list[dict]) -> None:
+        size = first.announced_size or self.asked_size
+        total = first.total
+        if len(records) < size and (total is None or len(records) < total):
+            size = len(records) or size  # the server caps page sizes below what we asked
+        self.size = size
+
+    def _last_to_ask(self) -> int:
+        buffered = self.read + BUFFERED_ROUNDS * self.pager.max_concurrency
+        if self.size is None:
+            return min(self.ahead, buffered)
+        if self.total is None:
+            return min(self.read + self.ahead, buffered)
+        last = max(1, math.ceil(self.total / self.size))
+        if self.total % self.size == 0 or self.extra_page is not None:
+            last = max(last + 1, self.extra_page or 0)
+        return min(last, buffered)
+
+    def _is_last(self, page: Page, records: list[dict]) -> bool:
+        with self.lock:
+            size = self.size or self.asked_size
+            if len(records) < size:
+                return self.total is None or page.number >= math.ceil(self.total / size)
+            if self.total is None:
+                self.ahead = min(self.ahead * 2, self.pager.max_concurrency)
+                return False
+            if page.number >= math.ceil(self.total / size):
+                # A full last page: the total may have grown, so the page after it decides.
+                self.extra_page = max(self.extra_page or 0, page.number + 1)
+            return False
+
+
+def _same_page(records: list[dict], previous: list[dict]) -> bool:
+    return records[0] == previous[0] and records[-1] == previous[-1]

@@ -14,8 +14,9 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable, Iterator
 from functools import cached_property
+from itertools import islice
 from typing import Any, ClassVar
 
 from singer_sdk import Stream
@@ -26,6 +27,9 @@ from connector_kit.output import BufferedSingerWriter
 from connector_kit.records import RecordConformer
 from connector_kit.windows import DateWindow, date_windows, parse_date, today_utc
 
+WINDOW_BATCH = 1000
+"""Records per batch when a window's records do not come in pages of their own."""
+
 
 class TolerantStream(Stream):
     """A stream whose records are coerced to its schema by a `RecordConformer`.
@@ -35,6 +39,11 @@ class TolerantStream(Stream):
     When records go out as they are (the identity stream map, no flattening, every property
     selected), each is encoded straight into the output buffer, skipping the SDK's per-record
     selection walk and message objects; otherwise the SDK's own path runs.
+
+    A stream that reads its records in batches (an API page, say) gives them through
+    `record_batches`; when records go out as they are and the stream has no children, each
+    batch is then conformed, written, counted and bookmarked in one pass instead of record by
+    record through the SDK's loop.
     """
 
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
@@ -53,6 +62,11 @@ class TolerantStream(Stream):
     def post_process(self, row: dict, context: dict | None = None) -> dict | None:
         return self.conformer(row)
 
+    def record_batches(self, context: dict | None) -> Iterable[list[dict]]:
+        """The stream's records in batches; streams that read pages override it."""
+        for record in self.get_records(context):
+            yield [record]
+
     @cached_property
     def _records_go_out_as_they_are(self) -> bool:
         maps = self.stream_maps
@@ -65,16 +79,19 @@ class TolerantStream(Stream):
             and isinstance(getattr(self._tap, "message_writer", None), BufferedSingerWriter)
         )
 
-    def _write_record_message(self, record: dict) -> None:
-        if not self._records_go_out_as_they_are:
-            super()._write_record_message(record)
-            return
+    def _time_extracted(self) -> str:
         now = int(time.time())
         if now != self._extracted_second:
             self._extracted_second = now
             self._extracted_text = dt.datetime.fromtimestamp(now, dt.timezone.utc).isoformat()
+        return self._extracted_text
+
+    def _write_record_message(self, record: dict) -> None:
+        if not self._records_go_out_as_they_are:
+            super()._write_record_message(record)
+            return
         self._tap.message_writer.write_record(
-            self.name, record, self._extracted_text, self._stream_version
+            self.name, record, self._time_extracted(), self._stream_version
         )
         self.state_manager.is_flushed = False
 
@@ -87,6 +104,67 @@ class TolerantStream(Stream):
         """Only streams with children or partitions need the SDK's per-record processing."""
         if self.child_streams or partition_context:
             super()._process_record(record, child_context, partition_context)
+
+    def _note_records(self, records: list[dict], context: dict | None) -> None:
+        """Move the stream's state for a batch of written records."""
+        for record in records:
+            self._increment_stream_state(record, context=context)
+
+    def _sync_records(
+        self, context: dict | None = None, *, write_messages: bool = True
+    ) -> Generator[dict, Any, Any]:
+        batched = type(self).record_batches is not TolerantStream.record_batches
+        if not (
+            batched
+            and write_messages
+            and self.selected
+            and not self.child_streams
+            and self.ABORT_AT_RECORD_COUNT is None
+            and self._records_go_out_as_they_are
+        ):
+            yield from super()._sync_records(context, write_messages=write_messages)
+            return
+        yield from self._sync_batches_as_they_are(context)
+
+    def _sync_batches_as_they_are(self, context: dict | None) -> Generator[dict, Any, Any]:
+        """The SDK's record loop, a batch at a time (same messages, metrics and state)."""
+        writer: BufferedSingerWriter = self._tap.message_writer
+        conform = self.conformer if type(self).post_process is TolerantStream.post_process else None
+        record_counter = self.get_record_counter()
+        timer = self.get_sync_timer()
+        written = 0
+        with record_counter, timer:
+            for element in ([context] if context is not None else self.partitions) or [{}]:
+                record_counter.with_context(element)
+                timer.with_context(element)
+                current = element or None
+                partition = self._get_state_partition_context(current)
+                self._write_starting_replication_value(current)
+                for batch in self.record_batches(current):
+                    if conform is not None:
+                        records = [conform(record) for record in batch]
+                    else:
+                        processed = (self.post_process(record, current) for record in batch)
+                        records = [record for record in processed if record is not None]
+                    for key, value in (partition or {}).items():
+                        for record in records:
+                            record.setdefault(key, value)
+                    writer.write_records(
+                        self.name, records, self._time_extracted(), self._stream_version
+                    )
+                    self.state_manager.is_flushed = False
+                    self._note_records(records, current)
+                    every = self.STATE_MSG_FREQUENCY
+                    if (written + len(records)) // every > written // every:
+                        self._write_state_message()
+                    written += len(records)
+                    record_counter.increment(len(records))
+                    yield from records
+                if current == partition:
+                    self._finalize_state(self.get_context_state(current))
+        if not context:
+            self._finalize_state(self.stream_state)
+        self._write_state_message()
 
 
 class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
@@ -106,6 +184,12 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
         """Every record whose replication date falls inside `window`."""
+
+    def batches_in_window(self, window: DateWindow, context: dict | None) -> Iterable[list[dict]]:
+        """The records of `window` in batches: by default `records_in_window`'s, 1,000 at a time."""
+        records = iter(self.records_in_window(window, context))
+        while batch := list(islice(records, WINDOW_BATCH)):
+            yield batch
 
     @property
     def window_days(self) -> int:
@@ -139,6 +223,10 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
         return list(date_windows(self.first_day(context), self.last_day(), self.window_days))
 
     def get_records(self, context: dict | None) -> Iterable[dict]:
+        for batch in self.record_batches(context):
+            yield from batch
+
+    def record_batches(self, context: dict | None) -> Iterator[list[dict]]:
         windows = self.windows(context)
         if not windows:
             self.logger.info("%s: nothing to read, the start is after the end date", self.name)
@@ -146,18 +234,24 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
             self.logger.info("%s: reading %s", self.name, window)
             self._latest_in_window = None
             self._window_end_text = window.end.isoformat()
-            yield from self.records_in_window(window, context)
+            yield from self.batches_in_window(window, context)
             self.complete_window(window, context)
 
     def _increment_stream_state(self, latest_record: dict, *, context: dict | None = None) -> None:
+        self._note_records([latest_record], context)
+
+    def _note_records(self, records: list[dict], context: dict | None) -> None:
         """Track the latest value inside the current window; state moves per window only."""
-        value = latest_record.get(self.replication_key) if self.replication_key else None
-        if (
-            isinstance(value, str)
-            and value[:10] <= self._window_end_text
-            and (self._latest_in_window is None or value > self._latest_in_window)
-        ):
-            self._latest_in_window = value
+        key = self.replication_key
+        if not key:
+            return
+        end = self._window_end_text
+        latest = self._latest_in_window
+        for record in records:
+            value = record.get(key)
+            if type(value) is str and value[:10] <= end and (latest is None or value > latest):
+                latest = value
+        self._latest_in_window = latest
 
     def complete_window(self, window: DateWindow, context: dict | None) -> None:
         """Move the bookmark to the end of a fully read window, and emit STATE."""
