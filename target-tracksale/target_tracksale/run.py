@@ -1,12 +1,14 @@
 """One run of the target: the API, the ledger, the output files, and batches in flight.
 
-A sink hands each full batch to `Run.deliver`, which settles the previous batch first (its
-answers go to the ledger, the rejects file and the summary), then screens the new one against
-the ledger, lists each request in the ledger, and sends them `max_concurrency` at a
-time without waiting for them: reading the next batch overlaps sending this one. A STATE
-message is released only once every request of every record before it has been answered and
-recorded. `finish` settles the last batch, sends the lots of `lot_then_send` streams and writes
-the summary.
+A sink hands each full batch to `Run.deliver`, which screens it against the ledger (and
+against the records of batches still in flight), and queues its requests without waiting for
+them: `max_concurrency` requests are in flight at a time, across batches, so reading and
+checking the next batch overlaps sending this one and no batch waits for the slowest request
+of the one before. Batches settle in order (their answers go to the ledger, the rejects file
+and the summary); at most `BATCHES_IN_FLIGHT` are unsettled at once. A STATE message is
+released only once every request of every record before it has been answered and recorded.
+`finish` settles the last batches, sends the lots of `lot_then_send` streams and writes the
+summary.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,6 +45,8 @@ DEFAULT_PATHS = {
     "survey_links_path": OUTPUT_DIR / "survey_links.jsonl",
 }
 MAX_BATCH_SIZE = 500
+BATCHES_IN_FLIGHT = 2
+"""Batches queued or in flight before `deliver` waits for the oldest to settle."""
 
 _LEDGER_STATUS = {
     Status.SENT: ledger_status.SENT,
@@ -53,6 +57,10 @@ _ALREADY_SENT_REASONS = {
     ledger_status.SENT: "the ledger shows it delivered",
     ledger_status.DUPLICATED: "the ledger shows Tracksale reported it duplicated (surveyed)",
 }
+
+
+class NotSentError(Exception):
+    """A queued request left unsent because an earlier one failed and the run is stopping."""
 
 
 def setting_path(config: Mapping[str, Any], name: str) -> Path:
@@ -77,6 +85,11 @@ class Request:
 class _Batch:
     futures: list[Future[None]] = field(default_factory=list)
     checkpoint: dict | None = None
+    keys: list[tuple[str, int, str]] = field(default_factory=list)
+    """(action, campaign, identity) of each record it sends."""
+
+    def done(self) -> bool:
+        return all(future.done() for future in self.futures)
 
 
 class Run:
@@ -112,7 +125,11 @@ class Run:
         self.pool = ThreadPoolExecutor(self.api.max_in_flight, thread_name_prefix="tracksale")
         self.lots_to_send: dict[int, StreamAction] = {}
         self._emit_state = emit_state
-        self._in_flight = _Batch()
+        self._in_flight: deque[_Batch] = deque()
+        self._stopping = False
+        """Set when a request fails: the requests queued behind it are not sent."""
+        self._sending: set[tuple[str, int, str]] = set()
+        """Records in batches not yet settled: a repeat of one is not sent again."""
         self._dry_run_seen: set[tuple[str, int, str]] = set()
 
     # Batches
@@ -120,8 +137,10 @@ class Run:
     def deliver(
         self, sink: TracksaleSink, deliveries: Sequence[Delivery], checkpoint: dict | None
     ) -> None:
-        """Send one sink batch; returns once its requests are on their way."""
-        self.settle()
+        """Send one sink batch; returns once its requests are queued."""
+        self._settle_answered()
+        while len(self._in_flight) >= BATCHES_IN_FLIGHT:
+            self._settle_oldest()
         to_send = self._screen(sink, deliveries)
         if to_send and self.check_can_impact and not self.dry_run:
             to_send, refused = sink.screen_remotely(to_send)
@@ -140,34 +159,58 @@ class Run:
                 )
             return
         batch = _Batch(checkpoint=checkpoint)
+        batch.keys = [(sink.action, d.campaign_code, d.identity) for d in to_send]
+        self._sending.update(batch.keys)
         for request in requests:
             batch.futures.append(self.pool.submit(self._exchange, sink, request))
-        self._in_flight = batch
+        self._in_flight.append(batch)
 
     def _exchange(self, sink: TracksaleSink, request: Request) -> None:
-        """In a worker: list the request in the ledger, send it, record what Tracksale said."""
+        """In a worker: list the request in the ledger, send it, record what Tracksale said.
+
+        Once a request has failed, the requests queued behind it are not sent: the run stops.
+        """
+        if self._stopping:
+            raise NotSentError
         request.ledger_id = self.ledger.begin_request(
             sink.action,
             request.campaign_code,
             [d.identity for d in request.deliveries],
             stream=sink.stream_name,
         )
-        self._record(sink, request, sink.send(request))
+        try:
+            outcomes = sink.send(request)
+        except BaseException:
+            self._stopping = True
+            raise
+        self._record(sink, request, outcomes)
 
     def settle(self) -> None:
         """Wait until every request in flight is answered and recorded; then release STATE."""
-        batch = self._in_flight
-        errors: list[BaseException] = []
-        for future in batch.futures:
-            # Every request is awaited (and recorded) before the first error is raised.
-            error = future.exception()
-            if error is not None:
-                errors.append(error)
+        while self._in_flight:
+            self._settle_oldest()
+
+    def _settle_answered(self) -> None:
+        """Settle the batches, oldest first, whose requests have all been answered."""
+        while self._in_flight and self._in_flight[0].done():
+            self._settle_oldest()
+
+    def _settle_oldest(self) -> None:
+        batch = self._in_flight[0]
+        errors = [error for future in batch.futures if (error := future.exception())]
+        errors.sort(key=lambda error: isinstance(error, NotSentError))
+        if errors:
+            # Every request in flight is awaited (and recorded) before the error is raised.
+            for later in self._in_flight:
+                for future in later.futures:
+                    future.exception()
         # Only now: a settle that interrupts this one (a signal's drain) waits for them too.
-        self._in_flight = _Batch()
+        self._in_flight.popleft()
+        self._sending.difference_update(batch.keys)
         self.rejects.flush()
         self.survey_links.flush()
         if errors:
+            self._in_flight.clear()
             self.fail(errors[0])
             raise errors[0]
         self.summary.write(status="running")
@@ -202,7 +245,11 @@ class Run:
         seen: set[str],
     ) -> Outcome | None:
         key = (sink.action, delivery.campaign_code, delivery.identity)
-        if delivery.identity in seen or (self.dry_run and key in self._dry_run_seen):
+        if (
+            delivery.identity in seen
+            or key in self._sending
+            or (self.dry_run and key in self._dry_run_seen)
+        ):
             return Outcome(delivery, Status.ALREADY_SENT, "repeats an earlier record of this run")
         if self.dry_run:
             self._dry_run_seen.add(key)

@@ -72,3 +72,16 @@ def test_identification_can_name_customers_in_the_ledger(sandbox, tmp_path, run)
     assert {row["identity"] for row in ledger_rows(result.config)} == {"id:c-0", "id:c-1"}
     [reject] = result.rejects
     assert "no `identification`" in reject["reason"]
+
+
+def test_a_customer_repeated_while_its_first_batch_is_in_flight_is_surveyed_once(
+    sandbox, tmp_path, run
+):
+    # Batches of 10 with 2 requests each: the repeat arrives in the next batch, which is
+    # checked while the first one's requests may still be in flight.
+    records = customers(10)
+    again = [{**record, "name": "Again"} for record in records]
+    config = target_config(sandbox, tmp_path, batch_size=5, max_concurrency=2)
+    result = run(config, messages([*records, *again])).check()
+    assert received_emails(sandbox) == {c["email"]: 1 for c in records}
+    assert result.counts(STREAM)["already_sent"] == 10
