@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+import msgspec
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
 from connector_kit.errors import ConnectorError
-from connector_kit.paging import Pager
+from connector_kit.paging import Pager, peek_page
 from connector_kit.streams import WindowedStream
 from connector_kit.windows import DateWindow
 
@@ -57,7 +58,13 @@ class ImpactCrmApi:
         self.pager.close()
         self.client.close()
 
-    def get(self, endpoint: str, params: Mapping[str, Any] | None = None) -> Any:
+    def get(
+        self,
+        endpoint: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        decode: Callable[[bytes], Any] = msgspec.json.decode,
+    ) -> Any:
         """One report call, with the session token; a 401 renews the token once."""
         used: dict[str, str] = {}
 
@@ -72,15 +79,23 @@ class ImpactCrmApi:
             headers=headers,
             on_unauthorized=lambda: self.session.renew(used["token"]),
             describe_failure=self.describe_failure,
+            decode=decode,
         )
 
-    def pages(self, endpoint: str, params: Mapping[str, Any]) -> Iterator[list[dict]]:
-        """Every page of one filtered report, fetched concurrently once the total is known."""
+    def pages(
+        self, endpoint: str, params: Mapping[str, Any], *, backfill: bool = False
+    ) -> Iterator[list[dict]]:
+        """Every page of one filtered report, `max_concurrency` pages in flight.
+
+        A `backfill` (no bookmark yet) asks for its first pages all at once, expecting many.
+        """
 
         def fetch(page: int) -> Any:
-            return self.get(endpoint, {**params, "page": page, "pageSize": self.page_size})
+            query = {**params, "page": page, "pageSize": self.page_size}
+            return self.get(endpoint, query, decode=peek_page)
 
-        return self.pager.pages(fetch, page_size=self.page_size)
+        expect = self.pager.max_concurrency if backfill else 1
+        return self.pager.pages(fetch, page_size=self.page_size, key=endpoint, expect_pages=expect)
 
     def describe_failure(self, response: requests.Response) -> str:
         """What a failed report call means, and which setting or permission to fix."""
@@ -142,10 +157,15 @@ class ImpactCrmStream(WindowedStream):
         return params
 
     def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+        for page in self.batches_in_window(window, context):
+            yield from page
+
+    def batches_in_window(self, window: DateWindow, context: dict | None) -> Iterable[list[dict]]:
+        """The API's pages of `window`, as they come."""
         params = {
             f"{self.date_filter}From": window.start.isoformat(),
             f"{self.date_filter}To": window.end.isoformat(),
             **self.filters(context),
         }
-        for page in self.api.pages(self.endpoint, params):
-            yield from page
+        backfill = self.bookmark(context) is None
+        return self.api.pages(self.endpoint, params, backfill=backfill)
