@@ -13,17 +13,29 @@ from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecReader
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
-from singer_sdk.mapper import RemoveRecordTransform
+from singer_sdk.mapper import RemoveRecordTransform, SameRecordTransform
 
 from target_tracksale.client import DEFAULT_API_URL, TOKEN_PAGE
 from target_tracksale.run import DEFAULT_PATHS, MAX_BATCH_SIZE, Run
-from target_tracksale.sinks import SINKS, DispatchSink, IgnoredStreamSink
+from target_tracksale.sinks import SINKS, DispatchSink, IgnoredStreamSink, TracksaleSink
 from target_tracksale.stream_actions import (
     ACTIONS,
     LEDGER_KEYS,
     SEND_MODES,
     StreamAction,
     parse_stream_actions,
+)
+
+_SDC_COLUMNS = frozenset(
+    {
+        "_sdc_extracted_at",
+        "_sdc_received_at",
+        "_sdc_batched_at",
+        "_sdc_deleted_at",
+        "_sdc_sequence",
+        "_sdc_table_version",
+        "_sdc_sync_started_at",
+    }
 )
 
 STREAM_ACTION = th.ObjectType(
@@ -202,6 +214,7 @@ class TargetTracksale(Target):
         # Sinks drain one after another; each sends its own batch concurrently.
         self.max_parallelism = 1
         self._emitted_state: dict | None = None
+        self._direct_sinks: dict[Any, Sink | None] = {}
         self.run = Run(self.config, emit_state=self._emit_state, logger=self.logger)
         if self.run.dry_run:
             self.logger.info("Dry run: nothing will be sent to Tracksale and no STATE emitted.")
@@ -221,6 +234,56 @@ class TargetTracksale(Target):
             f"{configured}."
         )
         raise ConfigValidationError(msg, errors=[msg])
+
+    def _process_record_message(self, message_dict: dict) -> None:
+        """The SDK's record handling, without its per-record copies when nothing maps records.
+
+        A stream whose records reach its sink as they are (one identity stream map, no
+        flattening) is read straight into the sink, with the same checks, counts and drains.
+        """
+        sink = self._sink_taking_records_as_they_are(message_dict.get("stream"))
+        record = message_dict.get("record")
+        if sink is None or type(record) is not dict:
+            super()._process_record_message(message_dict)
+            return
+        if not _SDC_COLUMNS.isdisjoint(record):
+            sink._remove_sdc_metadata_from_record(record)
+        sink._singer_validate_message(record)
+        sink.tally_record_read()
+        sink.process_record(record, {})
+        sink.record_counter_metric.increment()
+        if sink.is_full:
+            self.logger.info(
+                "Target sink for '%s' is full. Current size is '%s'. Draining...",
+                sink.stream_name,
+                sink.current_size,
+            )
+            self.drain_one(sink)
+        self._handle_max_record_age()
+
+    def _sink_taking_records_as_they_are(self, stream_name: Any) -> Sink | None:
+        """The stream's sink when its records reach it as they are (worked out once per SCHEMA)."""
+        if stream_name in self._direct_sinks:
+            return self._direct_sinks[stream_name]
+        stream_maps = self.mapper.stream_maps.get(stream_name) or []
+        sink = None
+        if len(stream_maps) == 1:
+            stream_map = stream_maps[0]
+            candidate = self._sinks_active.get(stream_map.stream_alias)
+            if (
+                type(stream_map) is SameRecordTransform
+                and not stream_map.flattening_enabled
+                and stream_map.stream_alias == stream_name
+                and isinstance(candidate, TracksaleSink)
+                and not candidate.include_sdc_metadata_properties
+            ):
+                sink = candidate
+        self._direct_sinks[stream_name] = sink
+        return sink
+
+    def _process_schema_message(self, message_dict: dict) -> None:
+        self._direct_sinks.clear()
+        super()._process_schema_message(message_dict)
 
     def _removed_by_stream_maps(self, stream_name: str) -> bool:
         maps = [
