@@ -276,6 +276,8 @@ class TargetTracksale(Target):
                 and stream_map.stream_alias == stream_name
                 and isinstance(candidate, TracksaleSink)
                 and not candidate.include_sdc_metadata_properties
+                and type(candidate).preprocess_record is Sink.preprocess_record
+                and type(candidate)._get_context is Sink._get_context
             ):
                 sink = candidate
         self._direct_sinks[stream_name] = sink
