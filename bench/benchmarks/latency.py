@@ -53,16 +53,14 @@ class LatencyRun:
         return mean_in_flight(self.requests, first_end, max(served.end for served in pages))
 
     def phases(self) -> dict[str, float]:
-        """Seconds to the first request, logging in, the first page, the other pages, the end."""
+        """Seconds to the first request, logging in, from login to the last page, the end."""
         login = next(served for served in self.requests if served.path.endswith("/login"))
         pages = self.page_requests
-        first = min(pages, key=lambda served: served.start)
         last_end = max(served.end for served in pages)
         return {
             "before the first request": login.start - self.measured.started_at,
             "login": login.end - login.start,
-            "first page (alone, for the total)": first.end - first.start,
-            "other pages": last_end - first.end,
+            "pages": last_end - login.end,
             "after the last page": self.measured.ended_at - last_end,
         }
 
@@ -145,10 +143,9 @@ def run(context: Context) -> Section:
     if done:
         typical = sorted(done, key=lambda r: r.measured.seconds)[len(done) // 2]
         phases = "; ".join(f"{name} {value:.2f} s" for name, value in typical.phases().items())
-        rest = math.ceil((pages - 1) / MAX_CONCURRENCY) * latency_s
         section.notes.append(
-            f"Where the median run's time went: {phases} (pages 2 to {pages} back to back, "
-            f"{MAX_CONCURRENCY} at a time, would take {rest:.2f} s)."
+            f"Where the median run's time went: {phases} (the {pages} pages back to back, "
+            f"{MAX_CONCURRENCY} at a time, would take {ideal:.2f} s)."
         )
         counts = {len(r.page_requests) for r in done}
         if counts != {pages}:
@@ -212,11 +209,15 @@ def _backoff_floor(faulted: LatencyRun | None, section: Section) -> Floor:
         section.notes.append("the queued 429 was not served: no back-off figure")
         return Floor(name, required, "n/a", None)
     t429 = answered[0].end
-    during = peak_in_flight(faulted.requests, since=t429, until=t429 + RETRY_AFTER)
+    # Requests sent before the 429 was answered cannot be called back; they end within one
+    # latency. From then on, only what the tap sent after the 429 is in flight.
+    settled = t429 + LATENCY_MS / 1000
+    during = peak_in_flight(faulted.requests, since=settled, until=t429 + RETRY_AFTER)
     after = peak_in_flight(faulted.requests, since=t429 + RETRY_AFTER, until=t429 + 2 * RETRY_AFTER)
     section.notes.append(
         f"429 run: peak in flight {during} during the {RETRY_AFTER} s Retry-After after the "
-        f"429, {after} in the second after it."
+        f"429 (from one latency after it, once requests sent before it have ended), {after} in "
+        "the second after it."
     )
     section.data["backoff"] = {"during_retry_after": during, "second_after": after}
     return Floor(name, required, str(during), during <= MAX_CONCURRENCY // 2)
