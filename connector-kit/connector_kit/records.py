@@ -202,7 +202,11 @@ class RecordConformer:
         for name in self.strings:
             value = get(name)
             if value is not None and type(value) is not str:
-                self._coerce(record, name, value, "string")
+                if type(value) is int:  # ids sent as numbers: the common case, done inline
+                    record[name] = str(value)
+                    self.coerced_values += 1
+                else:
+                    self._coerce(record, name, value, "string")
         for name in self.timestamps:
             value = get(name)
             if value is not None and not (
