@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from connector_kit.redaction import protect_secrets
 from connector_kit.settings import http_settings, secret_values
+from connector_kit.startup import freeze_imported_objects
 from singer_sdk import Sink, Target
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecReader
@@ -25,6 +26,8 @@ from target_tracksale.stream_actions import (
     StreamAction,
     parse_stream_actions,
 )
+
+freeze_imported_objects()
 
 _SDC_COLUMNS = frozenset(
     {
