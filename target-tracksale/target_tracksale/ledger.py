@@ -200,25 +200,7 @@ class Ledger:
             touched = {earlier[i][0] for i in settled if i in earlier}
             self._db.execute("BEGIN")
             try:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO deliveries (action, campaign_code, identity, status, "
-                    "stream, run_id, lot_code, detail, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            action,
-                            campaign_code,
-                            identity,
-                            status,
-                            stream,
-                            self.run_id,
-                            lot,
-                            detail,
-                            now,
-                        )
-                        for identity, status, lot, detail in final
-                    ],
-                )
+                self._insert_final(action, campaign_code, final, stream=stream, now=now)
                 self._db.execute("DELETE FROM requests WHERE request_id = ?", (request_id,))
                 if unsettled:
                     self._db.execute(

@@ -277,14 +277,18 @@ class Run:
     ) -> None:
         """Count outcomes, keep rejects, and (for answered requests) settle the ledger."""
         outcomes = list(outcomes)
-        counts: Counter[Status] = Counter()
-        for outcome in outcomes:
-            counts[outcome.status] += 1
-            if outcome.status in REJECTED_STATUSES:
-                delivery = outcome.delivery
-                self.reject(
-                    sink, delivery.record, outcome.status, outcome.reason, delivery.campaign_code
-                )
+        counts = Counter(outcome.status for outcome in outcomes)
+        if not REJECTED_STATUSES.isdisjoint(counts):
+            for outcome in outcomes:
+                if outcome.status in REJECTED_STATUSES:
+                    delivery = outcome.delivery
+                    self.reject(
+                        sink,
+                        delivery.record,
+                        outcome.status,
+                        outcome.reason,
+                        delivery.campaign_code,
+                    )
         for status, count in counts.items():
             self.summary.add(sink.stream_name, sink.action, status, count)
         if request is not None:

@@ -217,7 +217,7 @@ class TargetTracksale(Target):
         # Sinks drain one after another; each sends its own batch concurrently.
         self.max_parallelism = 1
         self._emitted_state: dict | None = None
-        self._direct_sinks: dict[Any, Sink | None] = {}
+        self._direct_sinks: dict[Any, TracksaleSink | None] = {}
         self.run = Run(self.config, emit_state=self._emit_state, logger=self.logger)
         if self.run.dry_run:
             self.logger.info("Dry run: nothing will be sent to Tracksale and no STATE emitted.")
@@ -251,11 +251,7 @@ class TargetTracksale(Target):
             return
         if not _SDC_COLUMNS.isdisjoint(record):
             sink._remove_sdc_metadata_from_record(record)
-        sink._singer_validate_message(record)
-        sink.tally_record_read()
-        sink.process_record(record, {})
-        sink.record_counter_metric.increment()
-        if sink.is_full:
+        if sink.take(record):
             self.logger.info(
                 "Target sink for '%s' is full. Current size is '%s'. Draining...",
                 sink.stream_name,
@@ -264,7 +260,7 @@ class TargetTracksale(Target):
             self.drain_one(sink)
         self._handle_max_record_age()
 
-    def _sink_taking_records_as_they_are(self, stream_name: Any) -> Sink | None:
+    def _sink_taking_records_as_they_are(self, stream_name: Any) -> TracksaleSink | None:
         """The stream's sink when its records reach it as they are (worked out once per SCHEMA)."""
         if stream_name in self._direct_sinks:
             return self._direct_sinks[stream_name]
@@ -280,7 +276,6 @@ class TargetTracksale(Target):
                 and isinstance(candidate, TracksaleSink)
                 and not candidate.include_sdc_metadata_properties
                 and type(candidate).preprocess_record is Sink.preprocess_record
-                and type(candidate)._get_context is Sink._get_context
             ):
                 sink = candidate
         self._direct_sinks[stream_name] = sink
