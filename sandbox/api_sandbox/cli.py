@@ -158,7 +158,12 @@ def _parser() -> argparse.ArgumentParser:
         help="render every record's JSON before listening, within the cache budget, so no "
         "request pays for it (default; --no-prerender starts faster)",
     )
-    serve.add_argument("--latency-ms", type=int, default=0, help="delay before each API answer")
+    serve.add_argument(
+        "--latency-ms",
+        type=int,
+        default=0,
+        help="time from each API request to its answer (handling included)",
+    )
     serve.add_argument("--token-ttl", type=float, default=3600, help="login token lifetime, s")
     serve.add_argument(
         "--rate-429", type=_rate, default=0.0, help="share of API requests answered 429"

@@ -148,22 +148,31 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         )
 
     def _serve_api(self, api: ApiHandler, request: ApiRequest) -> None:
-        """Answer an API request, unless latency or a fault gets in the way first."""
+        """Answer an API request `latency` after it arrived, unless a fault gets in the way.
+
+        The request is handled within the latency, as a remote server would be: its answer
+        is ready `latency` after it arrived, or when handling it is done if that takes longer.
+        So concurrent requests, which this one process handles one at a time, do not each add
+        their handling time to the latency. A fault's own delay comes on top.
+        """
         faults = self.server.faults
-        if faults.latency_seconds:
-            time.sleep(faults.latency_seconds)
+        answer_at = time.monotonic() + faults.latency_seconds
         fault = faults.next_fault(self.path)
         if fault is not None and fault.delay_ms:
-            time.sleep(fault.delay_ms / 1000)
+            answer_at += fault.delay_ms / 1000
         if fault is not None and fault.drop:
+            _sleep_until(answer_at)
             self.server.request_log.record(request.method, request.path, request.query, None)
             self.close_connection = True
             return
         if fault is not None and fault.status is not None:
+            _sleep_until(answer_at)
             self._answer(request, _fault_response(fault, faults.retry_after))
             return
         api_request = replace(request, path=request.path[len(api.prefix) :])
-        self._answer(request, self._guarded(api.handle, api_request))
+        response = self._guarded(api.handle, api_request)
+        _sleep_until(answer_at)
+        self._answer(request, response)
 
     def _answer(self, request: ApiRequest, response: ApiResponse) -> None:
         self.server.request_log.record(request.method, request.path, request.query, response.status)
@@ -185,6 +194,12 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         except Exception:
             traceback.print_exc()
             return error_response(500, "internal sandbox error")
+
+
+def _sleep_until(moment: float) -> None:
+    remaining = moment - time.monotonic()
+    if remaining > 0:
+        time.sleep(remaining)
 
 
 def _fault_response(fault: Fault, default_retry_after: int) -> ApiResponse:
