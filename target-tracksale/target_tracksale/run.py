@@ -122,6 +122,7 @@ class Run:
             "rejects": str(self.rejects.path),
             "ledger": str(ledger_path),
         }
+        self.summary.api_figures = self._api_figures
         self.pool = ThreadPoolExecutor(self.api.max_in_flight, thread_name_prefix="tracksale")
         self.lots_to_send: dict[int, StreamAction] = {}
         self._emit_state = emit_state
@@ -131,6 +132,14 @@ class Run:
         self._sending: set[tuple[str, int, str]] = set()
         """Records in batches not yet settled: a repeat of one is not sent again."""
         self._dry_run_seen: set[tuple[str, int, str]] = set()
+
+    def _api_figures(self) -> dict[str, int]:
+        client = self.api.client
+        return {
+            "requests": client.request_count,
+            "retries": client.retry_count,
+            "concurrency_lowered": client.limit_decreases,
+        }
 
     # Batches
 

@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,8 @@ class RunSummary:
         self.requests: Counter[tuple[str, str]] = Counter()
         self.lots: list[dict[str, Any]] = []
         self.files: dict[str, str] = {}
+        self.api_figures: Callable[[], dict[str, int]] = dict
+        """Requests made, retried, and how often the API's refusals lowered the concurrency."""
         self._lock = threading.Lock()
 
     def add(self, stream: str, action: str, status: Status, count: int = 1) -> None:
@@ -91,6 +94,7 @@ class RunSummary:
                 "finished_at": _now() if status != "running" else None,
                 "streams": streams,
                 "lots": list(self.lots),
+                "api": self.api_figures(),
                 "files": dict(self.files),
             }
 
@@ -128,6 +132,14 @@ class RunSummary:
                 lot["campaign_code"],
                 "sent" if lot["sent"] else "would be sent",
                 lot["customers"],
+            )
+        api = data["api"]
+        if api.get("retries") or api.get("concurrency_lowered"):
+            logger.info(
+                "API: %d requests, %d retried; concurrency lowered %d time(s) on refusals.",
+                api.get("requests", 0),
+                api.get("retries", 0),
+                api.get("concurrency_lowered", 0),
             )
         for name, path in data["files"].items():
             logger.info("%s: %s", name, path)

@@ -30,6 +30,9 @@ def test_429_waits_what_retry_after_asks(sandbox, tmp_path, run):
     assert seconds(log[1]["time"]) - seconds(log[0]["time"]) >= 1.9
     assert received_emails(sandbox) == {c["email"]: 1 for c in customers(30)}
     assert result.counts(STREAM)["sent"] == 30
+    assert result.summary["api"]["retries"] == 1
+    assert result.summary["api"]["concurrency_lowered"] == 1
+    assert "concurrency lowered 1 time(s)" in result.stderr
 
 
 def test_5xx_and_dropped_connections_are_retried_without_sending_twice(sandbox, tmp_path, run):
