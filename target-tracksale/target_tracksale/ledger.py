@@ -43,6 +43,9 @@ _INSERT_COLUMNS = (
     "INSERT OR REPLACE INTO deliveries (action, campaign_code, identity, status, stream, "
     "run_id, lot_code, detail, updated_at) "
 )
+_ALIKE_GROUPS = 4
+"""Up to this many kinds of final rows per request are written a kind at a time."""
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
     action TEXT NOT NULL,
@@ -232,6 +235,27 @@ class Ledger:
     def _insert_final(
         self, action: str, campaign_code: int, final: Sequence[Final], *, stream: str, now: str
     ) -> None:
+        """Write final rows: those alike but for their identity go in as one JSON list."""
+        alike: dict[tuple[str, str | None, str | None], list[str]] = {}
+        for identity, status, lot, detail in final:
+            alike.setdefault((status, lot, detail), []).append(identity)
+        if self._has_json and len(alike) <= _ALIKE_GROUPS:
+            for (status, lot, detail), identities in alike.items():
+                self._db.execute(
+                    _INSERT_COLUMNS + "SELECT ?, ?, value, ?, ?, ?, ?, ?, ? FROM json_each(?)",
+                    (
+                        action,
+                        campaign_code,
+                        status,
+                        stream,
+                        self.run_id,
+                        lot,
+                        detail,
+                        now,
+                        _encoder.encode(identities).decode(),
+                    ),
+                )
+            return
         if self._has_json:
             self._db.execute(
                 _INSERT_COLUMNS + "SELECT ?, ?, json_extract(value, '$[0]'), "
