@@ -83,13 +83,15 @@ class Request:
 
 @dataclass
 class _Batch:
-    futures: list[Future[None]] = field(default_factory=list)
+    sent: deque[tuple[TracksaleSink, Request, Future[list[Outcome]]]] = field(default_factory=deque)
+    """Each request queued and not yet recorded, with its sink and its outcomes' future."""
+    errors: list[BaseException] = field(default_factory=list)
     checkpoint: dict | None = None
     keys: list[tuple[str, int, str]] = field(default_factory=list)
     """(action, campaign, identity) of each record it sends."""
 
     def done(self) -> bool:
-        return all(future.done() for future in self.futures)
+        return all(future.done() for _, _, future in self.sent)
 
 
 class Run:
@@ -171,13 +173,15 @@ class Run:
         batch.keys = [(sink.action, d.campaign_code, d.identity) for d in to_send]
         self._sending.update(batch.keys)
         for request in requests:
-            batch.futures.append(self.pool.submit(self._exchange, sink, request))
+            batch.sent.append((sink, request, self.pool.submit(self._exchange, sink, request)))
         self._in_flight.append(batch)
 
-    def _exchange(self, sink: TracksaleSink, request: Request) -> None:
-        """In a worker: list the request in the ledger, send it, record what Tracksale said.
+    def _exchange(self, sink: TracksaleSink, request: Request) -> list[Outcome]:
+        """In a worker: list the request in the ledger, send it, return what Tracksale said.
 
-        Once a request has failed, the requests queued behind it are not sent: the run stops.
+        The outcomes are recorded by the thread that settles the batch, so that a worker is
+        free for the next request at once. Once a request has failed, the requests queued
+        behind it are not sent: the run stops.
         """
         if self._stopping:
             raise NotSentError
@@ -188,11 +192,10 @@ class Run:
             stream=sink.stream_name,
         )
         try:
-            outcomes = sink.send(request)
+            return sink.send(request)
         except BaseException:
             self._stopping = True
             raise
-        self._record(sink, request, outcomes)
 
     def settle(self) -> None:
         """Wait until every request in flight is answered and recorded; then release STATE."""
@@ -206,14 +209,14 @@ class Run:
 
     def _settle_oldest(self) -> None:
         batch = self._in_flight[0]
-        errors = [error for future in batch.futures if (error := future.exception())]
-        errors.sort(key=lambda error: isinstance(error, NotSentError))
+        self._record_answers(batch)
+        errors = sorted(batch.errors, key=lambda error: isinstance(error, NotSentError))
         if errors:
             # Every request in flight is awaited (and recorded) before the error is raised.
-            for later in self._in_flight:
-                for future in later.futures:
-                    future.exception()
-        # Only now: a settle that interrupts this one (a signal's drain) waits for them too.
+            for later in list(self._in_flight)[1:]:
+                self._record_answers(later)
+        if not self._in_flight or self._in_flight[0] is not batch:
+            return  # a settle that interrupted this one (a signal's drain) finished the batch
         self._in_flight.popleft()
         self._sending.difference_update(batch.keys)
         self.rejects.flush()
@@ -225,6 +228,17 @@ class Run:
         self.summary.write(status="running")
         if batch.checkpoint is not None and not self.dry_run:
             self._emit_state(batch.checkpoint)
+
+    def _record_answers(self, batch: _Batch) -> None:
+        """Record the outcomes of a batch's requests in order, each once; keep the failures."""
+        while batch.sent:
+            sink, request, future = batch.sent[0]
+            error = future.exception()
+            batch.sent.popleft()
+            if error is None:
+                self._record(sink, request, future.result())
+            else:
+                batch.errors.append(error)
 
     def _screen(self, sink: TracksaleSink, deliveries: Sequence[Delivery]) -> list[Delivery]:
         """Drop what the ledger shows delivered, or what repeats a record of this run."""
