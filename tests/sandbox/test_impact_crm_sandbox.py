@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -16,6 +13,8 @@ import pytest
 import requests
 from api_sandbox import Sandbox
 from api_sandbox.impact_crm import CREDENTIALS, TRACKBOX_ONLY_CREDENTIALS
+
+from tests.sandbox.cli_process import serving
 
 WHOLE_PERIOD = {"registrationDateFrom": "2025-11-01", "registrationDateTo": "2026-10-31"}
 ALL_TRANSACTIONS = {"transactionDateFrom": "2025-11-01", "transactionDateTo": "2026-10-31"}
@@ -794,25 +793,10 @@ def test_stop_closes_the_socket():
 
 
 def test_cli_serves_and_stops_on_sigterm():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api_sandbox.cli", "serve", "--port", "0", "--scale", "50"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        listening = process.stdout.readline()
-        settings_line = process.stdout.readline()
-        base_url = re.fullmatch(r"api-sandbox listening on (http://127\.0\.0\.1:\d+)\n", listening)[
-            1
-        ]
-        settings = dict(part.split("=", 1) for part in settings_line.split()[1:])
-        assert settings["api_url"] == base_url + "/impact-crm"
+    with serving("--scale", "50") as served:
+        settings = served.settings("x_domain=")
+        assert settings["api_url"] == served.base_url + "/impact-crm"
         assert settings["api_key"] == CREDENTIALS.api_key
         assert settings["email"] == CREDENTIALS.email
-        assert requests.get(f"{base_url}/_sandbox/health", timeout=TIMEOUT).json() == {"ok": True}
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stdout.close()
+        health = requests.get(f"{served.base_url}/_sandbox/health", timeout=TIMEOUT)
+        assert health.json() == {"ok": True}

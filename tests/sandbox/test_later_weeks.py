@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import signal
 import subprocess
 import sys
 from datetime import date, datetime, timezone
@@ -11,6 +9,8 @@ from datetime import date, datetime, timezone
 import pytest
 import requests
 from api_sandbox import Sandbox
+
+from tests.sandbox.cli_process import serving
 
 TIMEOUT = 10
 SEED, SCALE = 7, 300
@@ -242,21 +242,10 @@ def test_cli_weeks_later_option():
     )
     assert refused.returncode == 2
     assert "weeks later must be 0 to" in refused.stderr
-    process = subprocess.Popen([*command, "--weeks-later", "3"], stdout=subprocess.PIPE, text=True)
-    try:
-        lines = []
-        while not lines or not lines[-1].startswith("control API"):
-            lines.append(process.stdout.readline())
-        announced = "".join(lines)
+    with serving("--scale", "50", "--weeks-later", "3") as served:
+        announced = "".join(served.lines)
         assert "data 2025-11-01..2026-11-21" in announced
         assert "3 weeks later: data period 2025-11-01..2026-10-31" in announced
-        base_url = re.search(r"listening on (http://\S+)", announced)[1]
-        period = requests.get(f"{base_url}/_sandbox/period", timeout=TIMEOUT).json()
+        period = requests.get(f"{served.base_url}/_sandbox/period", timeout=TIMEOUT).json()
         assert period["weeks_later"] == 3
         assert period["last_day"] == "2026-11-21"
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stdout.close()

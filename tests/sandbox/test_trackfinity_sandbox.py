@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import signal
 import subprocess
 import sys
 from collections import Counter
@@ -14,6 +13,8 @@ import pytest
 import requests
 from api_sandbox import Sandbox
 from api_sandbox.trackfinity import API_KEY, API_USERNAME, CREDENTIALS
+
+from tests.sandbox.cli_process import serving
 
 TIMEOUT = 10
 AUTH = {"api-key": API_KEY, "api-username": API_USERNAME}
@@ -402,45 +403,17 @@ def test_counts_over_the_control_api(fresh_sandbox):
 
 
 def test_cli_announces_trackfinity_and_takes_an_allow_list():
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "api_sandbox.cli",
-            "serve",
-            "--port",
-            "0",
-            "--scale",
-            "30",
-            "--no-prerender",
-            "--trackfinity-allowed-ips",
-            "203.0.113.0/24,::1",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        lines = []
-        while not lines or not lines[-1].startswith("control API"):
-            lines.append(process.stdout.readline())
-        base_url = re.fullmatch(r"api-sandbox listening on (\S+)\n", lines[0])[1]
-        announced = next(line for line in lines if "api_username=" in line)
-        settings = dict(part.split("=", 1) for part in announced.split()[1:])
+    allowed = ("--trackfinity-allowed-ips", "203.0.113.0/24,::1")
+    with serving("--scale", "30", "--no-prerender", *allowed) as served:
+        settings = served.settings("api_username=")
         assert settings == {
-            "api_url": base_url + "/trackfinity",
+            "api_url": served.base_url + "/trackfinity",
             "api_username": CREDENTIALS.api_username,
             "api_key": CREDENTIALS.api_key,
         }
-        assert any("203.0.113.0/24,::1" in line for line in lines)
+        assert any("203.0.113.0/24,::1" in line for line in served.lines)
         refused = requests.get(f"{settings['api_url']}/api/ping", headers=AUTH, timeout=TIMEOUT)
         assert refused.status_code == 403  # 127.0.0.1 is not on the list given
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stdout.close()
 
 
 def test_cli_refuses_a_bad_allow_list():

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -16,6 +13,8 @@ import pytest
 import requests
 from api_sandbox import Sandbox
 from api_sandbox.tracksale import API_TOKEN, TracksaleApi
+
+from tests.sandbox.cli_process import serving
 
 DATA_START, DATA_END = "2025-11-01", "2026-10-31"
 WHOLE = {"start": DATA_START, "end": DATA_END}
@@ -1187,17 +1186,8 @@ def test_same_seed_same_data():
 
 
 def test_cli_announces_tracksale():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api_sandbox.cli", "serve", "--port", "0", "--scale", "50"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        lines = []
-        while not lines or not lines[-1].startswith("control API"):
-            lines.append(process.stdout.readline())
-        settings_line = next(line for line in lines if "api_token=" in line)
-        settings = dict(part.split("=", 1) for part in settings_line.split()[1:])
+    with serving("--scale", "50") as served:
+        settings = served.settings("api_token=")
         assert settings["api_token"] == API_TOKEN
         response = requests.get(
             f"{settings['api_url']}/campaign",
@@ -1205,13 +1195,7 @@ def test_cli_announces_tracksale():
             timeout=TIMEOUT,
         )
         assert response.status_code == 200
-        counts = next(line for line in lines if line.startswith("tracksale  data"))
+        counts = served.line_with("tracksale  data")
         assert "answers=" in counts
         assert "campaigns=" in counts
-        assert not any("reserved" in line and "tracksale" in line for line in lines)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stdout.close()
+        assert not any("reserved" in line and "tracksale" in line for line in served.lines)
