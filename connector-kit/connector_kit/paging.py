@@ -230,7 +230,7 @@ class _PageRun:
     def _learn(self, first: Page, records: list[dict]) -> None:
         size = first.announced_size or self.asked_size
         total = first.total
-        if len(records) < size and (total is None or len(records) < total):
+        if total is not None and len(records) < min(size, total):
             size = len(records) or size  # the server caps page sizes below what we asked
         self.size = size
 

@@ -107,6 +107,17 @@ def test_without_a_total_paging_stops_at_the_first_short_page():
     assert max(source.asked) <= 10 + 4
 
 
+@pytest.mark.parametrize("with_total", [True, False])
+def test_a_short_first_page_is_the_only_page_asked_for(with_total):
+    source = PagedSource(30, size=100, total=with_total)
+    pager = Pager(max_concurrency=8)
+    try:
+        assert read_all(pager, source) == list(range(30))
+    finally:
+        pager.close()
+    assert source.asked == [1]
+
+
 def test_a_server_that_ignores_page_gives_each_record_once():
     records = [{"id": n} for n in range(100)]
     pager = Pager(max_concurrency=8)
