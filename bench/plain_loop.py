@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import requests
+from crm_login import logged_in_session
 
 
 def pages(config: dict[str, Any], decode: Callable[[bytes], Any]) -> Iterator[list[dict]]:
@@ -30,16 +30,7 @@ def pages(config: dict[str, Any], decode: Callable[[bytes], Any]) -> Iterator[li
     api = f"{str(config['api_url']).rstrip('/')}/api/v1"
     family = config.get("report_family") or "trackbox"
     page_size = int(config.get("page_size") or 1000)
-    key_headers = {"X-Api-Key": config["api_key"], "X-DOMAIN": config["x_domain"]}
-    with requests.Session() as session:
-        login = session.post(
-            f"{api}/auth/login",
-            json={"email": config["email"], "password": config["password"], "rememberMe": True},
-            headers=key_headers,
-            timeout=60,
-        )
-        login.raise_for_status()
-        session.headers.update(key_headers | {"X-Auth-Token": login.json()["token"]})
+    with logged_in_session(config) as session:
         params = {
             "lastModifiedDateFrom": str(config["start_date"])[:10],
             "lastModifiedDateTo": str(config["end_date"])[:10],
