@@ -28,6 +28,8 @@ class BufferedSingerWriter(MsgSpecWriter):
         super().__init__()
         self._buffer = bytearray()
         self._encoder = msgspec.json.Encoder(enc_hook=enc_hook, decimal_format="number")
+        self._frame_key: tuple[str, str, int | None] | None = None
+        self._frame_bytes = (b"", b"")
         atexit.register(self.flush)
 
     def write_message(self, message: Message) -> None:
@@ -50,13 +52,10 @@ class BufferedSingerWriter(MsgSpecWriter):
     ) -> None:
         """Write a RECORD line for each record as it is, encoding only the record itself.
 
-        The message around it is the same bytes for every record of the batch, encoded once.
+        The message around it is the same bytes for every record of the stream within one
+        second, encoded once and kept until the stream, time or version changes.
         """
-        encode = self._encoder.encode
-        head = b'{"type":"RECORD","stream":' + encode(stream) + b',"record":'
-        tail = b',"time_extracted":' + encode(time_extracted) + b"}\n"
-        if version is not None:
-            tail = b',"version":' + encode(version) + tail
+        head, tail = self._frame(stream, time_extracted, version)
         buffer = self._buffer
         encode_into = self._encoder.encode_into
         for record in records:
@@ -65,6 +64,18 @@ class BufferedSingerWriter(MsgSpecWriter):
             buffer += tail
             if len(buffer) >= BUFFER_BYTES:
                 self._drain()
+
+    def _frame(self, stream: str, time_extracted: str, version: int | None) -> tuple[bytes, bytes]:
+        """The bytes before and after the record in a RECORD line (the last ones kept)."""
+        key = (stream, time_extracted, version)
+        if self._frame_key != key:
+            encode = self._encoder.encode
+            head = b'{"type":"RECORD","stream":' + encode(stream) + b',"record":'
+            tail = b',"time_extracted":' + encode(time_extracted) + b"}\n"
+            if version is not None:
+                tail = b',"version":' + encode(version) + tail
+            self._frame_key, self._frame_bytes = key, (head, tail)
+        return self._frame_bytes
 
     def _append(self, message: dict[str, Any]) -> None:
         buffer = self._buffer
