@@ -22,6 +22,7 @@ from harness.configs import impact_crm_config, single_stream_catalog, write_json
 from harness.context import Context, median, say, tool
 from harness.logs import (
     Served,
+    first_logged,
     mean_in_flight,
     peak_in_flight,
     sdk_record_count,
@@ -155,8 +156,8 @@ def run(context: Context) -> Section:
         f"{SMALL_PAGE_SIZE} show the latency alone."
     )
     section.notes.append(
-        "In flight: from the sandbox's request log, each request taken as the "
-        f"{LATENCY_MS} ms before its answer was ready (a lower bound)."
+        "In flight: from the sandbox's request log, each request from the moment it was read "
+        "to the moment its answer was ready (a lower bound of what the tap had in flight)."
     )
     return section
 
@@ -167,7 +168,6 @@ def _scenario(
     """Runs of the tap at one page size (and, with `fault`, one run with a 429)."""
     pages = context.sizes.latency_pages
     sandbox = context.sandbox(scale=pages * page_size, latency_ms=LATENCY_MS)
-    latency_s = LATENCY_MS / 1000
     config = write_json(
         context.workdir / f"latency-config-{page_size}.json",
         {**impact_crm_config(sandbox, page_size=page_size), "max_concurrency": MAX_CONCURRENCY},
@@ -183,7 +183,7 @@ def _scenario(
         if not measured.ok:
             section.errors.append(measured.failure(label))
             return None
-        log = served_requests(sandbox.requests_log(), latency_s)
+        log = served_requests(sandbox.requests_log())
         return LatencyRun(measured, log, sdk_record_count(measured.stderr, "leads"))
 
     runs = [one_run(f"pages of {page_size}, run {n + 1}") for n in range(context.sizes.rounds)]
@@ -243,15 +243,19 @@ def _backoff_floor(faulted: LatencyRun | None, section: Section) -> Floor:
         section.notes.append("the queued 429 was not served: no back-off figure")
         return Floor(name, required, "n/a", None)
     t429 = answered[0].end
-    # Requests sent before the 429 was answered cannot be called back; they end within one
-    # latency. From then on, only what the tap sent after the 429 is in flight.
-    settled = t429 + LATENCY_MS / 1000
+    # Requests sent before the tap lowered its limit (its log line says when; requests of
+    # the same round may have been sent after the 429 was answered and before the tap read
+    # it) cannot be called back. Once the last of them has ended, only what the tap sent
+    # under the lowered limit is in flight.
+    lowered = first_logged(faulted.measured.stderr, "concurrency lowered from") or t429
+    settled = max(served.end for served in faulted.requests if served.start < lowered)
     during = peak_in_flight(faulted.requests, since=settled, until=t429 + RETRY_AFTER)
     after = peak_in_flight(faulted.requests, since=t429 + RETRY_AFTER, until=t429 + 2 * RETRY_AFTER)
     section.notes.append(
         f"429 run: peak in flight {during} during the {RETRY_AFTER} s Retry-After after the "
-        f"429 (from one latency after it, once requests sent before it have ended), {after} in "
-        "the second after it."
+        f"429 (from {settled - t429:.2f} s after it, once the requests sent before the tap "
+        f"lowered its limit, {(lowered - t429) * 1000:.0f} ms after the 429, had ended), "
+        f"{after} in the second after it."
     )
     section.data["backoff"] = {"during_retry_after": during, "second_after": after}
     return Floor(name, required, str(during), during <= MAX_CONCURRENCY // 2)

@@ -75,7 +75,7 @@ def run(context: Context) -> Section:
                 section.errors.append(measured.failure(label))
                 continue
             writes = sandbox.tracksale_writes()[before:]
-            log = served_requests(sandbox.requests_log(), latency_ms / 1000)
+            log = served_requests(sandbox.requests_log())
             walls.append(measured.seconds)
             cpu.append(measured.cpu_seconds)
             dispatches.append(sum(1 for w in writes if str(w["path"]).endswith("/dispatch")))

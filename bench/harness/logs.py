@@ -1,10 +1,10 @@
 """Reading what a run left behind: the SDK's record counts, and the sandbox's request log.
 
-The sandbox logs each API request with the time its answer was ready, to the millisecond,
-after the injected latency. A request's time on the server is then taken as
-`[answered - latency, answered]`: it started no later than that, so the number of requests in
-flight derived from these intervals is a lower bound of the true one (it misses only the
-server's own handling time and the network, a few milliseconds at most on loopback).
+The sandbox logs each API request with the time it had been read and the time its answer was
+ready (after the injected latency), to the millisecond. A request's time on the server is
+`[received, answered]`: the client sent it a little before and read its answer a little after,
+so the number of requests in flight derived from these intervals is a lower bound of what the
+client had in flight (it misses only the network, well under a millisecond on loopback).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 _METRIC = re.compile(r"METRIC: (\{.*\})\s*$")
+_LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
 
 
 def sdk_record_count(stderr: str, stream: str) -> int:
@@ -31,9 +32,22 @@ def sdk_record_count(stderr: str, stream: str) -> int:
     return total
 
 
+def first_logged(stderr: str, message: str) -> float | None:
+    """When the first SDK log line holding `message` was written (epoch seconds), if any.
+
+    The SDK stamps its lines with the local time to the millisecond; the child inherits this
+    process's time zone, so the stamp reads back the same way here.
+    """
+    for line in stderr.splitlines():
+        stamp = _LOG_TIME.match(line)
+        if stamp and message in line:
+            return datetime.strptime(stamp.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp()
+    return None
+
+
 @dataclass(frozen=True)
 class Served:
-    """One request as the server saw it: an estimated start, the answer time, its status."""
+    """One request as the server saw it: when it was read, when answered, its status."""
 
     start: float
     end: float
@@ -43,14 +57,13 @@ class Served:
     method: str
 
 
-def served_requests(log: Iterable[dict], latency_s: float) -> list[Served]:
+def served_requests(log: Iterable[dict]) -> list[Served]:
     requests = []
     for entry in log:
-        end = datetime.fromisoformat(str(entry["time"]).replace("Z", "+00:00")).timestamp()
         requests.append(
             Served(
-                start=end - latency_s,
-                end=end,
+                start=_epoch(entry["received"]),
+                end=_epoch(entry["time"]),
                 path=str(entry["path"]),
                 query=dict(entry.get("query") or {}),
                 status=entry.get("status"),
@@ -79,3 +92,7 @@ def mean_in_flight(requests: list[Served], since: float, until: float) -> float:
         return float("nan")
     busy = sum(max(0.0, min(s.end, until) - max(s.start, since)) for s in requests)
     return busy / (until - since)
+
+
+def _epoch(stamp: object) -> float:
+    return datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).timestamp()

@@ -25,6 +25,9 @@ class LoggedRequest:
     query: tuple[tuple[str, str], ...]
     status: int | None
     time: str
+    """When the answer was ready (the injected latency after `received`, or later)."""
+    received: str
+    """When the request had been read."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -33,6 +36,7 @@ class LoggedRequest:
             "query": dict(self.query),
             "status": self.status,
             "time": self.time,
+            "received": self.received,
         }
 
 
@@ -43,14 +47,23 @@ class RequestLog:
         self._entries: deque[LoggedRequest] = deque(maxlen=limit)
         self._lock = threading.Lock()
 
-    def record(self, method: str, path: str, query: Mapping[str, str], status: int | None) -> None:
-        stamp = datetime.fromtimestamp(time.time(), tz=timezone.utc)
+    def record(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        status: int | None,
+        *,
+        received: float,
+    ) -> None:
+        """Log a request answered now (or dropped unanswered), read at `received` (epoch s)."""
         entry = LoggedRequest(
             method=method,
             path=path,
             query=tuple(query.items()),
             status=status,
-            time=stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            time=_stamp(time.time()),
+            received=_stamp(received),
         )
         with self._lock:
             self._entries.append(entry)
@@ -65,3 +78,8 @@ class RequestLog:
             cleared = len(self._entries)
             self._entries.clear()
         return cleared
+
+
+def _stamp(moment: float) -> str:
+    utc = datetime.fromtimestamp(moment, tz=timezone.utc)
+    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -89,6 +89,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     timeout = IDLE_CONNECTION_TIMEOUT
     server: SandboxServer
+    _received = 0.0
+    """When the request being handled had been read (epoch seconds), for the request log."""
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -112,6 +114,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         """Stay quiet: the request log is the record of what was served."""
 
     def _dispatch(self) -> None:
+        self._received = time.time()
         request = self._read_request()
         if request is None:
             return
@@ -162,7 +165,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             answer_at += fault.delay_ms / 1000
         if fault is not None and fault.drop:
             _sleep_until(answer_at)
-            self.server.request_log.record(request.method, request.path, request.query, None)
+            self._log(request, None)
             self.close_connection = True
             return
         if fault is not None and fault.status is not None:
@@ -175,8 +178,13 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         self._answer(request, response)
 
     def _answer(self, request: ApiRequest, response: ApiResponse) -> None:
-        self.server.request_log.record(request.method, request.path, request.query, response.status)
+        self._log(request, response.status)
         self._send(response)
+
+    def _log(self, request: ApiRequest, status: int | None) -> None:
+        self.server.request_log.record(
+            request.method, request.path, request.query, status, received=self._received
+        )
 
     def _send(self, response: ApiResponse) -> None:
         self.send_response(response.status)

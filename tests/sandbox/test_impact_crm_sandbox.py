@@ -596,9 +596,19 @@ def test_latency_does_not_serialize_concurrent_requests():
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
+        served = [entry for entry in slow.requests if entry["path"].endswith("/servers")]
     assert len(durations) == 8
     assert min(durations) >= 0.19
     assert elapsed < 0.8
+    # The log gives each request's time on the server: read, then answered a latency later.
+    spans = [(_epoch(entry["received"]), _epoch(entry["time"])) for entry in served]
+    assert len(spans) == 8
+    assert all(end - start >= 0.199 for start, end in spans)
+    assert max(start for start, _ in spans) < min(end for _, end in spans)  # all 8 at once
+
+
+def _epoch(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
 def statuses_under_rates(**rates: float) -> list[tuple[int, str | None]]:
@@ -753,7 +763,8 @@ def test_request_log_never_holds_secrets(fresh_sandbox):
     assert log[1]["path"] == "/impact-crm/api/v1/trackbox/leads"
     assert log[1]["query"] == {**WHOLE_PERIOD, "pageSize": "5"}
     assert log[1]["status"] == 200
-    assert set(log[0]) == {"method", "path", "query", "status", "time"}
+    assert set(log[0]) == {"method", "path", "query", "status", "time", "received"}
+    assert log[1]["received"] <= log[1]["time"]
     served = requests.get(f"{fresh_sandbox.base_url}/_sandbox/requests", timeout=TIMEOUT).json()
     assert served == log
     text = json.dumps(served)
