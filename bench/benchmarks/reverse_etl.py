@@ -15,7 +15,13 @@ from harness import fmt
 from harness.configs import target_config, write_json
 from harness.context import Context, median, say, tool
 from harness.customers import write_customers
-from harness.logs import mean_in_flight, peak_in_flight, served_requests
+from harness.logs import (
+    Served,
+    answer_times,
+    mean_in_flight,
+    peak_in_flight,
+    served_requests,
+)
 from harness.report import Floor, Section
 from harness.sandbox import SandboxProcess
 
@@ -54,6 +60,7 @@ def run(context: Context) -> Section:
     for latency_ms in (0, 100):
         sandbox = context.sandbox(scale=SANDBOX_SCALE, latency_ms=latency_ms)
         walls, cpu, dispatches, made, peaks, means, rss = [], [], [], [], [], [], []
+        answered: list[Served] = []
         for number in range(context.sizes.rounds):
             workdir = context.workdir / f"target-{latency_ms}ms-{number}"
             workdir.mkdir()
@@ -82,6 +89,7 @@ def run(context: Context) -> Section:
             made.append(len(log))
             peaks.append(peak_in_flight(log))
             posts = [served for served in log if served.method == "POST"]
+            answered += posts
             if posts:
                 since, until = min(p.start for p in posts), max(p.end for p in posts)
                 means.append(mean_in_flight(log, since, until))
@@ -138,6 +146,12 @@ def run(context: Context) -> Section:
                     fmt.ratio(ratio),
                     None if math.isnan(ratio) else ratio <= 1.3,
                 )
+            )
+        if latency_ms and answered:
+            fastest, slowest = answer_times(answered)
+            section.notes.append(
+                f"At {latency_ms} ms the sandbox answered each dispatch {fastest * 1000:.0f} to "
+                f"{slowest * 1000:.0f} ms after reading it."
             )
         say(f"  {latency_ms} ms: median {wall:.2f} s")
     section.floors.append(

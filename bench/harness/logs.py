@@ -73,6 +73,12 @@ def served_requests(log: Iterable[dict]) -> list[Served]:
     return sorted(requests, key=lambda served: served.start)
 
 
+def answer_times(requests: Iterable[Served]) -> tuple[float, float]:
+    """The shortest and longest time, in seconds, from reading a request to its answer."""
+    spans = [served.end - served.start for served in requests]
+    return (min(spans), max(spans)) if spans else (float("nan"), float("nan"))
+
+
 def in_flight_at(requests: list[Served], moment: float) -> int:
     return sum(1 for served in requests if served.start <= moment < served.end)
 
