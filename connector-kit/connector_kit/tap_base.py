@@ -14,9 +14,9 @@ from connector_kit.errors import ConnectorError
 from connector_kit.output import BufferedSingerWriter
 from connector_kit.redaction import protect_secrets
 from connector_kit.settings import secret_values
-from connector_kit.startup import freeze_imported_objects
+from connector_kit.startup import tune_garbage_collector
 
-freeze_imported_objects()
+tune_garbage_collector()
 
 
 class ConnectorTap(Tap, metaclass=abc.ABCMeta):

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from connector_kit.redaction import protect_secrets
 from connector_kit.settings import http_settings, secret_values
-from connector_kit.startup import freeze_imported_objects
+from connector_kit.startup import tune_garbage_collector
 from singer_sdk import Sink, Target
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecReader
@@ -27,7 +27,7 @@ from target_tracksale.stream_actions import (
     parse_stream_actions,
 )
 
-freeze_imported_objects()
+tune_garbage_collector()
 
 _SDC_COLUMNS = frozenset(
     {
