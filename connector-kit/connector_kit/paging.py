@@ -56,6 +56,8 @@ class PeekedPage:
     raw: bytes
     total: int | None
     page_size: int | None
+    count: int | None = None
+    """How many records a bare JSON array holds (None for an envelope)."""
 
 
 def peek_page(body: bytes) -> PeekedPage:
@@ -65,7 +67,7 @@ def peek_page(body: bytes) -> PeekedPage:
     """
     head = _PEEK.decode(body)
     if isinstance(head, list):
-        return PeekedPage(body, None, None)
+        return PeekedPage(body, None, None, len(head))
     return PeekedPage(body, to_int(head.total), to_int(head.pageSize))
 
 

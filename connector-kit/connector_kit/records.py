@@ -10,6 +10,7 @@ be coerced and fields the schema does not know are kept under `_extra_fields` an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -114,8 +115,25 @@ def _coerce_boolean(value: Any) -> Any:
     return _INVALID
 
 
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_SECONDS_PER_DAY = 86_400
+_BEFORE_YEAR_10000 = (dt.date(9999, 12, 31).toordinal() + 1 - _EPOCH_ORDINAL) * _SECONDS_PER_DAY
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_text(day: int) -> str:
+    """`YYYY-MM-DD` of the day `day` days after 1970-01-01."""
+    return dt.date.fromordinal(_EPOCH_ORDINAL + day).isoformat()
+
+
 def unix_to_timestamp(seconds: float) -> str:
     """ISO 8601 in UTC with a `Z` for a Unix time in seconds."""
+    if type(seconds) is int and 0 <= seconds < _BEFORE_YEAR_10000:
+        # Whole seconds, the APIs' own form: the day's text is cached, the time is arithmetic.
+        day, second = divmod(seconds, _SECONDS_PER_DAY)
+        hour, second = divmod(second, 3600)
+        minute, second = divmod(second, 60)
+        return f"{_day_text(day)}T{hour:02d}:{minute:02d}:{second:02d}Z"
     moment = dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%S")
     if moment.microsecond:
@@ -212,7 +230,11 @@ class RecordConformer:
             if value is not None and not (
                 type(value) is str and len(value) == 20 and value[10] == "T" and value[19] == "Z"
             ):
-                self._coerce(record, name, value, "date-time")
+                if type(value) is int and 0 <= value < _BEFORE_YEAR_10000:  # Unix seconds
+                    record[name] = unix_to_timestamp(value)
+                    self.coerced_values += 1
+                else:
+                    self._coerce(record, name, value, "date-time")
         for name in self.numbers:
             value = get(name)
             if value is not None and type(value) is not float and type(value) is not int:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+import msgspec
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
 from connector_kit.paging import Pager
@@ -31,12 +32,20 @@ class TracksaleApi:
         self.pager.close()
         self.client.close()
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+    def get(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        decode: Callable[[bytes], Any] = msgspec.json.decode,
+    ) -> Any:
+        """GET `path` and decode its JSON (with `decode`, which may read less than all of it)."""
         return self.client.get_json(
             f"{self.base_url}/{path.lstrip('/')}",
             params=params,
             headers=self._headers,
             describe_failure=self.describe_failure,
+            decode=decode,
         )
 
     def describe_failure(self, response: requests.Response) -> str:

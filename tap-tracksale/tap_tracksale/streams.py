@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from connector_kit.paging import PeekedPage, peek_page
 from connector_kit.records import extract_records, unix_to_timestamp
 from connector_kit.streams import TolerantStream, WindowedStream
 from connector_kit.windows import DateWindow
 
 from tap_tracksale import schemas
+from tap_tracksale.answer_reading import AnswerFetch, AnswerReader
 from tap_tracksale.client import TracksaleApi
 from tap_tracksale.periods import periods
 from tap_tracksale.spans import TimeSpan
@@ -89,25 +91,31 @@ class AnswersStream(WindowedStream, TracksaleStream):
     schema = schemas.ANSWER
     uses_lookback = True
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._reader: AnswerReader | None = None
+
     def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
-        return self.answers_in(TimeSpan.of_window(window))
+        """The window's answers, in parts read `max_concurrency` at a time (see `AnswerReader`)."""
+        if self._reader is None:
+            pager = self.api.pager
+            self._reader = AnswerReader(
+                self._answer_report(),
+                executor=pager.executor,
+                ahead=pager.max_concurrency,
+                most=int(self.config.get("max_answers_per_request", 5000)),
+                logger=self.logger,
+            )
+        return self._reader.answers_in(TimeSpan.of_window(window))
 
-    def answers_in(self, span: TimeSpan) -> Iterator[dict]:
-        """Every answer in `span`; a span holding too many for one request is split."""
-        most = int(self.config.get("max_answers_per_request", 5000))
-        rows = self.fetch(span, limit=most + 1)
-        if len(rows) <= most:
-            yield from rows
-        elif span.can_split():
-            self.logger.info("answers: %s holds over %d answers; splitting it", span, most)
-            for half in span.halves():
-                yield from self.answers_in(half)
-        else:
-            yield from self.fetch(span, limit=-1)
+    def _answer_report(self) -> AnswerFetch:
+        filters = {**self.codes_filter(), **ANSWER_DETAILS}
 
-    def fetch(self, span: TimeSpan, *, limit: int) -> list[dict]:
-        params = {**span.query(), **self.codes_filter(), **ANSWER_DETAILS, "limit": limit}
-        return extract_records(self.api.get("report/answer", params), where="answer report")
+        def fetch(span: TimeSpan, limit: int) -> PeekedPage:
+            params = {**span.query(), **filters, "limit": limit}
+            return self.api.get("report/answer", params, decode=peek_page)  # type: ignore[no-any-return]
+
+        return fetch
 
 
 class DispatchesStream(WindowedStream, TracksaleStream):

@@ -67,3 +67,39 @@ def assert_contiguous(spans: list[TimeSpan], whole: TimeSpan) -> None:
     assert spans[-1].end == whole.end
     for before, after in itertools.pairwise(spans):
         assert after.start == before.end + dt.timedelta(seconds=1)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7, 8, 40])
+def test_parts_are_even_whole_days_while_they_can_be(count):
+    month = TimeSpan.of_window(DateWindow(D(2026, 3, 1), D(2026, 3, 31)))
+    parts = month.parts(count)
+    assert len(parts) == min(count, 31)
+    assert_contiguous(parts, month)
+    assert all(part.whole_days for part in parts)
+    days = [part.seconds // 86_400 for part in parts]
+    assert max(days) - min(days) <= 1
+
+
+def test_parts_of_a_day_or_less_fall_on_seconds():
+    day = TimeSpan.of_window(DateWindow(D(2026, 3, 1), D(2026, 3, 1)))
+    parts = day.parts(8)
+    assert_contiguous(parts, day)
+    assert [part.seconds for part in parts] == [10_800] * 8
+    three = TimeSpan(dt.datetime(2026, 3, 1, 5), dt.datetime(2026, 3, 1, 5, 0, 2))
+    assert [part.seconds for part in three.parts(8)] == [1, 1, 1]
+
+
+def test_a_head_is_whole_days_of_a_whole_day_span_and_the_rest_follows():
+    month = TimeSpan.of_window(DateWindow(D(2026, 3, 1), D(2026, 3, 31)))
+    head, rest = month.head(3 * 86_400 + 5)
+    assert head.query() == {"start": "2026-03-01", "end": "2026-03-03"}
+    assert rest is not None
+    assert rest.query() == {"start": "2026-03-04", "end": "2026-03-31"}
+    short, rest = month.head(60)  # less than a day still takes a day
+    assert short.query() == {"start": "2026-03-01", "end": "2026-03-01"}
+    assert month.head(month.seconds) == (month, None)
+    assert month.head(10**9) == (month, None)
+    hour = TimeSpan(dt.datetime(2026, 3, 1, 5), dt.datetime(2026, 3, 1, 5, 59, 59))
+    head, rest = hour.head(600)
+    assert (head.seconds, rest.seconds) == (600, 3000)
+    assert rest.start == head.end + dt.timedelta(seconds=1)

@@ -1,4 +1,6 @@
+import datetime as dt
 import logging
+import random
 
 import pytest
 from connector_kit.errors import ConnectorError
@@ -8,6 +10,7 @@ from connector_kit.records import (
     extract_records,
     normalize_timestamp,
     total_of,
+    unix_to_timestamp,
 )
 
 SCHEMA = {
@@ -82,6 +85,30 @@ def test_unix_seconds_become_timestamps():
     assert c({"id": 1, "at": 1454340407})["at"] == "2016-02-01T15:26:47Z"
     assert c({"id": 1, "at": "1454340407"})["at"] == "2016-02-01T15:26:47Z"
     assert c({"id": 1, "at": 1454340407.5})["at"] == "2016-02-01T15:26:47.5Z"
+
+
+LAST_SECOND_OF_9999 = 253_402_300_799
+
+
+EDGES = [0, 1, 59, 60, 3599, 3600, 86_399, 86_400, 951_782_400, 4_107_542_400]
+
+
+@pytest.mark.parametrize(
+    "seconds",
+    [*EDGES, LAST_SECOND_OF_9999, *random.Random(7).sample(range(LAST_SECOND_OF_9999), 200)],
+)
+def test_whole_unix_seconds_read_as_the_calendar_does(seconds):
+    moment = dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
+    assert unix_to_timestamp(seconds) == moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert conformer()({"id": 1, "at": seconds})["at"] == unix_to_timestamp(seconds)
+
+
+def test_unix_times_outside_the_common_range_still_convert_or_are_kept():
+    assert unix_to_timestamp(-1) == "1969-12-31T23:59:59Z"
+    assert unix_to_timestamp(LAST_SECOND_OF_9999 + 0.25) == "9999-12-31T23:59:59.25Z"
+    record = conformer()({"id": 1, "at": LAST_SECOND_OF_9999 + 1})
+    assert record["at"] is None
+    assert record[EXTRA_FIELDS] == {"at": LAST_SECOND_OF_9999 + 1}
 
 
 def test_values_already_right_are_untouched():

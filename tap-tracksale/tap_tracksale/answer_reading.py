@@ -1,0 +1,94 @@
+"""Reading every answer of a time span from `/report/answer`, which is not paged.
+
+A request asks for one more answer than `most`, so an answer that would not fit shows. The span
+is read in parts, `ahead` of them asked for at once: each part as long as the longest that has
+fitted so far (the whole span at first). A part that holds too many is cut into `ahead` parts
+(two at least), read at once, and later parts are cut that short from the start; a one-second
+part that still holds too many is read whole (`limit=-1`). The answers come out in the span's
+order, part after part.
+
+The fetching threads only check each answer report's JSON and count its answers; answers are
+decoded by the reading thread, so no more than `ahead` parts or so wait as raw JSON, and an
+answer report that holds too many is never decoded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+
+import msgspec
+from connector_kit.paging import PeekedPage
+from connector_kit.records import extract_records
+
+from tap_tracksale.spans import TimeSpan
+
+AnswerFetch = Callable[[TimeSpan, int], PeekedPage]
+"""Fetches the answer report of a span with a `limit`, checked and counted, not decoded."""
+
+
+class AnswerReader:
+    """Reads spans of answers in parts that fit, remembering across spans how long fits."""
+
+    def __init__(
+        self,
+        fetch: AnswerFetch,
+        *,
+        executor: Executor,
+        ahead: int,
+        most: int,
+        logger: logging.Logger,
+    ) -> None:
+        self.fetch = fetch
+        self.executor = executor
+        self.ahead = max(1, ahead)
+        self.most = most
+        self.logger = logger
+        self.part_seconds: int | None = None
+        """The length of part that fits: learned from the parts that held too many."""
+
+    def answers_in(self, span: TimeSpan) -> Iterator[dict]:
+        """Every answer in `span`, in the span's order."""
+        pending: deque[tuple[TimeSpan, Future[PeekedPage]]] = deque()
+        rest: TimeSpan | None = span
+        try:
+            while pending or rest is not None:
+                while rest is not None and len(pending) < self.ahead:
+                    part, rest = rest.head(self.part_seconds or rest.seconds)
+                    pending.append((part, self._ask(part)))
+                part, asked = pending.popleft()
+                answers = self._fitting(asked.result())
+                if answers is not None:
+                    yield from answers
+                elif part.can_split():
+                    pending.extendleft(reversed(self._cut(part)))
+                else:
+                    yield from self._decode(self.fetch(part, -1))
+        finally:
+            for _, asked in pending:
+                asked.cancel()
+
+    def _ask(self, part: TimeSpan) -> Future[PeekedPage]:
+        return self.executor.submit(self.fetch, part, self.most + 1)
+
+    def _fitting(self, page: PeekedPage) -> list[dict] | None:
+        """The report's answers, or None when it holds more than `most`."""
+        if page.count is not None and page.count > self.most:
+            return None
+        answers = self._decode(page)
+        return answers if len(answers) <= self.most else None
+
+    def _cut(self, part: TimeSpan) -> list[tuple[TimeSpan, Future[PeekedPage]]]:
+        parts = part.parts(max(2, self.ahead))
+        self.logger.info(
+            "answers: %s holds over %d answers; reading it in %d parts", part, self.most, len(parts)
+        )
+        shortest = min(piece.seconds for piece in parts)
+        self.part_seconds = min(self.part_seconds or shortest, shortest)
+        return [(piece, self._ask(piece)) for piece in parts]
+
+    @staticmethod
+    def _decode(page: PeekedPage) -> list[dict]:
+        return extract_records(msgspec.json.decode(page.raw), where="answer report")
