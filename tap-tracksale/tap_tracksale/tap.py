@@ -60,7 +60,7 @@ class TapTracksale(ConnectorTap):
             th.IntegerType,
             default=5000,
             description="The answer report is not paged: a window holding more answers than "
-            "this is split in two, down to the second, until each part fits.",
+            "this is cut into `max_concurrency` parts, down to the second, until each part fits.",
         ),
         *http_settings(),
     ).to_dict()
