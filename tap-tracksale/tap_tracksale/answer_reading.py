@@ -1,11 +1,12 @@
 """Reading every answer of a time span from `/report/answer`, which is not paged.
 
 A request asks for one more answer than `most`, so an answer that would not fit shows. The span
-is read in parts, `ahead` of them asked for at once: each part as long as the longest that has
-fitted so far (the whole span at first). A part that holds too many is cut into `ahead` parts
-(two at least), read at once, and later parts are cut that short from the start; a one-second
-part that still holds too many is read whole (`limit=-1`). The answers come out in the span's
-order, part after part.
+is read in parts, `ahead` of them asked for at once, each of the part length learned so far (the
+whole span at first). A part that holds too many is cut into `ahead` parts (two at least), read
+at once, and the part length becomes that of the shortest of them; a part that holds a quarter
+of `most` or less doubles it, so that a sparse stretch after a dense one is read in few
+requests. A one-second part that still holds too many is read whole (`limit=-1`). The answers
+come out in the span's order, part after part.
 
 The fetching threads only check each answer report's JSON and count its answers; answers are
 decoded by the reading thread, so no more than `ahead` parts or so wait as raw JSON, and an
@@ -47,7 +48,7 @@ class AnswerReader:
         self.most = most
         self.logger = logger
         self.part_seconds: int | None = None
-        """The length of part that fits: learned from the parts that held too many."""
+        """The part length: halved and more by parts that held too many, doubled by sparse ones."""
 
     def answers_in(self, span: TimeSpan) -> Iterator[dict]:
         """Every answer in `span`, in the span's order."""
@@ -61,6 +62,7 @@ class AnswerReader:
                 part, asked = pending.popleft()
                 answers = self._fitting(asked.result())
                 if answers is not None:
+                    self._learn_from_fitting(part, len(answers))
                     yield from answers
                 elif part.can_split():
                     pending.extendleft(reversed(self._cut(part)))
@@ -79,6 +81,12 @@ class AnswerReader:
             return None
         answers = self._decode(page)
         return answers if len(answers) <= self.most else None
+
+    def _learn_from_fitting(self, part: TimeSpan, count: int) -> None:
+        """A part of the full length holding a quarter of `most` or less doubles the length."""
+        length = self.part_seconds
+        if length is not None and part.seconds >= length and count * 4 <= self.most:
+            self.part_seconds = length * 2
 
     def _cut(self, part: TimeSpan) -> list[tuple[TimeSpan, Future[PeekedPage]]]:
         parts = part.parts(max(2, self.ahead))

@@ -117,3 +117,16 @@ def test_a_failed_report_stops_the_read():
 def _count(report: AnswerReport, span: TimeSpan) -> int:
     start, end = _unix(span.start), _unix(span.end)
     return sum(1 for a in report.answers if start <= a["time"] <= end)
+
+
+def test_a_sparse_stretch_after_a_dense_one_is_read_in_few_requests():
+    dense, sparse = month(2026, 3), TimeSpan.of_window(DateWindow(D(2026, 4, 1), D(2026, 12, 31)))
+    report = AnswerReport(times_in(dense, 2000) + times_in(sparse, 40, seed=3))
+    read = reader(report, ahead=4)
+    assert len(list(read.answers_in(dense))) == 2000
+    short = read.part_seconds
+    report.asked.clear()
+    assert len(list(read.answers_in(sparse))) == 40
+    assert read.part_seconds > short
+    days = sparse.seconds // 86_400
+    assert len(report.asked) < days // 8  # the length doubles while parts come back sparse
