@@ -11,7 +11,8 @@ import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+
+from api_sandbox.timestamps import millisecond_stamp
 
 DEFAULT_LIMIT = 100_000
 
@@ -62,8 +63,8 @@ class RequestLog:
             path=path,
             query=tuple(query.items()),
             status=status,
-            time=_stamp(time.time()),
-            received=_stamp(received),
+            time=millisecond_stamp(time.time()),
+            received=millisecond_stamp(received),
         )
         with self._lock:
             self._entries.append(entry)
@@ -78,8 +79,3 @@ class RequestLog:
             cleared = len(self._entries)
             self._entries.clear()
         return cleared
-
-
-def _stamp(moment: float) -> str:
-    utc = datetime.fromtimestamp(moment, tz=timezone.utc)
-    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 SECONDS_PER_DAY = 86_400
 _EPOCH = date(1970, 1, 1)
@@ -49,6 +49,12 @@ def parse_day(text: str) -> date:
     if not _DAY_FORMAT.fullmatch(text):
         raise ValueError(text)
     return date.fromisoformat(text)
+
+
+def millisecond_stamp(epoch_seconds: float) -> str:
+    """`2024-03-05T14:22:10.123Z`: a moment to the millisecond, for the sandbox's own logs."""
+    moment = datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def now_seconds() -> int:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from datetime import datetime, timezone
+
+from api_sandbox.timestamps import millisecond_stamp
 
 
 class WriteLog:
@@ -22,9 +23,8 @@ class WriteLog:
         self._lock = threading.Lock()
 
     def record(self, method: str, path: str, query: Mapping[str, str], body: object) -> None:
-        stamp = datetime.fromtimestamp(time.time(), tz=timezone.utc)
         entry = {
-            "time": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "time": millisecond_stamp(time.time()),
             "method": method,
             "path": path,
             "query": dict(query),
