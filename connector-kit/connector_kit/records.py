@@ -126,14 +126,18 @@ def _day_text(day: int) -> str:
     return dt.date.fromordinal(_EPOCH_ORDINAL + day).isoformat()
 
 
+def _whole_seconds_text(seconds: int) -> str:
+    """`unix_to_timestamp` of whole seconds from 1970 to 9999: the day's text is cached."""
+    day, second = divmod(seconds, _SECONDS_PER_DAY)
+    hour, second = divmod(second, 3600)
+    minute, second = divmod(second, 60)
+    return f"{_day_text(day)}T{hour:02d}:{minute:02d}:{second:02d}Z"
+
+
 def unix_to_timestamp(seconds: float) -> str:
     """ISO 8601 in UTC with a `Z` for a Unix time in seconds."""
     if type(seconds) is int and 0 <= seconds < _BEFORE_YEAR_10000:
-        # Whole seconds, the APIs' own form: the day's text is cached, the time is arithmetic.
-        day, second = divmod(seconds, _SECONDS_PER_DAY)
-        hour, second = divmod(second, 3600)
-        minute, second = divmod(second, 60)
-        return f"{_day_text(day)}T{hour:02d}:{minute:02d}:{second:02d}Z"
+        return _whole_seconds_text(seconds)  # the APIs' own form
     moment = dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%S")
     if moment.microsecond:
@@ -231,7 +235,7 @@ class RecordConformer:
                 type(value) is str and len(value) == 20 and value[10] == "T" and value[19] == "Z"
             ):
                 if type(value) is int and 0 <= value < _BEFORE_YEAR_10000:  # Unix seconds
-                    record[name] = unix_to_timestamp(value)
+                    record[name] = _whole_seconds_text(value)
                     self.coerced_values += 1
                 else:
                     self._coerce(record, name, value, "date-time")
