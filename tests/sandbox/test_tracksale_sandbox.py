@@ -1023,7 +1023,7 @@ def test_can_impact_follows_the_90_day_rule(fresh):
     assert can_impact(101, identification="ID1") is False
     assert can_impact(102, email="customer1@example.test") is True
     assert can_impact(101, email="customer2@example.test") is True
-    assert can_impact(101, email="customer3@example.test") is True
+    assert can_impact(101, email="customer3@example.test") is False  # scheduled: impacted
     assert can_impact(101, email="customer4@example.test") is True
     assert can_impact(101, email="nobody@example.test") is True
     assert client.post("campaign/101/can-impact", {}).status_code == 400
