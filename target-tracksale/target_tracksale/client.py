@@ -119,17 +119,7 @@ class TracksaleApi:
     def can_impact(self, campaign_code: int, customer: Mapping[str, str]) -> bool:
         """The 90-day rule: whether this campaign may survey the customer now."""
         path = f"/campaign/{campaign_code}/can-impact"
-        body = self.post(path, customer).body
-        flag = to_bool(body.get("can_impact")) if isinstance(body, dict) else None
-        if flag is None:
-            seen = f"keys {sorted(body)}" if isinstance(body, dict) else type(body).__name__
-            msg = (
-                f"Tracksale answered POST {path} without a can_impact flag it could read "
-                f"(it answered {seen}); set `check_can_impact` to false to dispatch without "
-                "asking."
-            )
-            raise ConnectorError(msg)
-        return flag
+        return can_impact_flag(self.post(path, customer).body, path)
 
     def describe_failure(self, response: requests.Response) -> str:
         """What a refused call means and which setting or field to fix."""
@@ -153,6 +143,19 @@ class TracksaleApi:
         if status == 404:
             return f"Tracksale has no {path} (HTTP 404: {message}). Check `api_url`."
         return f"Tracksale refused POST {path} with HTTP {status}: {message}"
+
+
+def can_impact_flag(body: Any, path: str) -> bool:
+    """`can_impact` of a can-impact answer: true/false, 1/0 or their texts; else an error."""
+    flag = to_bool(body.get("can_impact")) if isinstance(body, dict) else None
+    if flag is None:
+        seen = f"keys {sorted(body)}" if isinstance(body, dict) else type(body).__name__
+        msg = (
+            f"Tracksale answered POST {path} without a can_impact flag it could read (it "
+            f"answered {seen}); set `check_can_impact` to false to dispatch without asking."
+        )
+        raise ConnectorError(msg)
+    return flag
 
 
 def _decode(response: requests.Response, path: str) -> Any:
