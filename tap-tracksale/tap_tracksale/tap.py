@@ -62,10 +62,9 @@ class TapTracksale(ConnectorTap):
             "timezone",
             th.StringType,
             default=DEFAULT_TIMEZONE,
-            description="IANA time zone of the account: the calendar of the `start`/`end` "
-            "dates and times sent to the reports (and of `start_date`/`end_date`), and the zone "
-            "of times the API writes without one, which are emitted in UTC. Unix seconds and "
-            "bookmarks (UTC) do not depend on it.",
+            description="IANA time zone of the account: the calendar of the start/end dates "
+            "and times sent to the reports, and the zone of times the API writes without one, "
+            "which are emitted in UTC. Unix seconds and bookmarks (UTC) do not depend on it.",
         ),
         th.Property(
             "max_answers_per_request",
