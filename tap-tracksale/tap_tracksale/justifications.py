@@ -11,6 +11,7 @@ justification without children.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import msgspec
@@ -18,8 +19,9 @@ import msgspec
 Justification = dict[str, Any]
 
 
-def named(text: str) -> dict[str, Any]:
-    """`{"name", "name_i18n"}` for a name that may be an i18n JSON text."""
+@functools.lru_cache(maxsize=4096)
+def _read_name(text: str) -> tuple[str, tuple[tuple[str, str], ...] | None]:
+    """The text of a name and its (language, text) pairs; names repeat, so this is cached."""
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
@@ -31,27 +33,36 @@ def named(text: str) -> dict[str, Any]:
             and names
             and all(isinstance(value, str) for value in names.values())
         ):
-            return {"name": next(iter(names.values())), "name_i18n": names}
-    return {"name": text, "name_i18n": None}
+            return next(iter(names.values())), tuple(names.items())
+    return text, None
+
+
+def named(text: str) -> dict[str, Any]:
+    """`{"name", "name_i18n"}` for a name that may be an i18n JSON text."""
+    name, pairs = _read_name(text)
+    return {"name": name, "name_i18n": None if pairs is None else dict(pairs)}
 
 
 def read_justifications(value: Any) -> list[Justification] | None:
     """The justifications in the tap's shape; None when `value` is not a form it knows."""
     if value is None:
         return []
-    if not isinstance(value, list):
+    if type(value) is not list:
         return None
     shaped: list[Justification] = []
     for entry in value:
-        if isinstance(entry, str):
+        if type(entry) is str:
             shaped.append({**named(entry), "children": []})
             continue
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        if type(entry) is not dict:
             return None
-        children = entry.get("children")
-        if children is None:
-            children = []
-        if not isinstance(children, list) or not all(isinstance(c, str) for c in children):
+        name, children = entry.get("name"), entry.get("children")
+        if type(name) is not str or (children is not None and type(children) is not list):
             return None
-        shaped.append({**named(entry["name"]), "children": [named(c) for c in children]})
+        kids = []
+        for child in children or ():
+            if type(child) is not str:
+                return None
+            kids.append(named(child))
+        shaped.append({**named(name), "children": kids})
     return shaped

@@ -7,7 +7,7 @@ UTC; flags given as "1"/"0"/"true"/... are emitted as booleans, nested ones incl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -76,10 +76,16 @@ class TracksaleStream(TolerantStream):
             if prop.get("format") == "date-time"
         )
 
+    @cached_property
+    def _zone_less_times(self) -> tuple[tuple[str, ...], Callable[[object], object]]:
+        """The date-time fields and the reader of zone-less times, looked up once."""
+        return self.time_fields, self.local_times.to_utc
+
     def post_process(self, row: dict, context: dict | None = None) -> dict | None:
-        to_utc = self.local_times.to_utc
-        for name in self.time_fields:
-            value = row.get(name)
+        fields, to_utc = self._zone_less_times
+        get = row.get
+        for name in fields:
+            value = get(name)
             if type(value) is str:
                 row[name] = to_utc(value)
         return super().post_process(row, context)
