@@ -117,7 +117,11 @@ def _coerce_number(value: Any) -> Any:
     return _INVALID
 
 
-def _coerce_boolean(value: Any) -> Any:
+def to_bool(value: Any) -> bool | None:
+    """A flag from a bool, 1/0, or a text like "1", "true", "yes", "0", "false", "no".
+
+    None when it is none of these (a caller decides whether that is an error).
+    """
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -125,7 +129,12 @@ def _coerce_boolean(value: Any) -> Any:
         return True
     if text in {"false", "0", "no"}:
         return False
-    return _INVALID
+    return None
+
+
+def _coerce_boolean(value: Any) -> Any:
+    result = to_bool(value)
+    return _INVALID if result is None else result
 
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()

@@ -73,6 +73,7 @@ class Sandbox:
             data_start=data_start,
             data_end=data_end,
             weeks_later=weeks_later,
+            quirks=self.quirks,
         )
         self.faults = FaultInjector(seed, latency_ms, rate_429, rate_5xx, retry_after)
         self.request_log = RequestLog()

@@ -7,13 +7,14 @@ path (404), wrong method (405), token (401), then the endpoint's own parameters 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 import msgspec
 
 from api_sandbox.exchange import ApiRequest, ApiResponse, error_response, json_response
 from api_sandbox.impact_crm import DEFAULT_DATA_END, DEFAULT_DATA_START
+from api_sandbox.quirks import TRACKSALE_CAMPAIGN_OBJECT, TRACKSALE_CUSTOMERS_LINKS
 from api_sandbox.timestamps import now_seconds
 from api_sandbox.tracksale.auth import is_authorized
 from api_sandbox.tracksale.dataset import TracksaleDataset
@@ -47,6 +48,7 @@ class TracksaleApi:
         data_start: date = DEFAULT_DATA_START,
         data_end: date = DEFAULT_DATA_END,
         weeks_later: int = 0,
+        quirks: Iterable[str] = frozenset(),
     ) -> None:
         self.dataset = TracksaleDataset(
             seed=seed,
@@ -56,8 +58,15 @@ class TracksaleApi:
             weeks_later=weeks_later,
         )
         self.write_log = WriteLog()
-        self._reads = ReadEndpoints(self.dataset)
-        self._writes = WriteEndpoints(self.dataset, self.write_log)
+        quirks = frozenset(quirks)
+        self._reads = ReadEndpoints(
+            self.dataset, campaign_as_object=TRACKSALE_CAMPAIGN_OBJECT in quirks
+        )
+        self._writes = WriteEndpoints(
+            self.dataset,
+            self.write_log,
+            links_key="customers_links" if TRACKSALE_CUSTOMERS_LINKS in quirks else "customers",
+        )
 
     # Test helpers
 
