@@ -40,6 +40,24 @@ def _body(reply: Reply) -> dict[str, Any]:
     return reply.body if isinstance(reply.body, dict) else {}
 
 
+def _status_counts(reply: Reply, endpoint: str) -> dict[str, Any]:
+    """The answer's `status` counts; an error naming its keys when it has none.
+
+    Every write answer the seed shows counts its customers under `status`. One without them
+    is not understood: the run stops, and its records stay unsettled in the ledger.
+    """
+    body = reply.body
+    if isinstance(body, dict) and isinstance(body.get("status"), dict):
+        return body["status"]
+    seen = f"keys {sorted(body)}" if isinstance(body, dict) else f"a {type(body).__name__}"
+    msg = (
+        f"Tracksale answered POST {endpoint} with {seen}, and no `status` object counting "
+        "the customers inserted; the records of this request are not counted as sent (the "
+        "ledger keeps them for the next run)."
+    )
+    raise ConnectorError(msg)
+
+
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -53,10 +71,12 @@ def _ambiguous(
             outcomes[position] = Outcome(deliveries[position], Status.AMBIGUOUS, reason)
 
 
-def dispatch_outcomes(deliveries: Sequence[Delivery], reply: Reply) -> list[Outcome]:
+def dispatch_outcomes(
+    deliveries: Sequence[Delivery], reply: Reply, campaign_code: int | str = "{code}"
+) -> list[Outcome]:
     """Each customer of a dispatch request: sent (with its lot), duplicated, invalid, ..."""
+    counts = _status_counts(reply, f"/campaign/{campaign_code}/dispatch")
     body = _body(reply)
-    counts = body.get("status") if isinstance(body.get("status"), dict) else {}
     lot_code = body.get("dispatch_code")
     lot = str(lot_code) if lot_code not in (None, "") else None
     duplicated = _listed(body.get("duplicated_customers"))
@@ -100,8 +120,8 @@ def dispatch_outcomes(deliveries: Sequence[Delivery], reply: Reply) -> list[Outc
 
 def answers_outcomes(deliveries: Sequence[Delivery], reply: Reply) -> list[Outcome]:
     """Each answer of an insert: sent (with its answer_id), invalid, or ambiguous."""
+    counts = _status_counts(reply, "/answer")
     body = _body(reply)
-    counts = body.get("status") if isinstance(body.get("status"), dict) else {}
     invalid_count = to_int(counts.get("invalid")) or 0
     listed = body.get("answers")
     if not isinstance(listed, list):

@@ -227,7 +227,7 @@ class DispatchSink(TracksaleSink):
                 request.schedule_time,
                 body.sent[-1].get("schedule_time"),
             )
-        return responses.dispatch_outcomes(request.deliveries, reply)
+        return responses.dispatch_outcomes(request.deliveries, reply, request.campaign_code)
 
     def screen_remotely(self, deliveries: list[Delivery]) -> tuple[list[Delivery], list[Outcome]]:
         """Leave out customers the 90-day rule protects (`check_can_impact`)."""
