@@ -9,6 +9,11 @@ and the summary); at most `BATCHES_IN_FLIGHT` are unsettled at once. A STATE mes
 released only once every request of every record before it has been answered and recorded.
 `finish` settles the last batches, sends the lots of `lot_then_send` streams and writes the
 summary.
+
+Tracksale's security lock (HTTP 405) stops the run like any failure, with one difference: the
+request it refused, and every request the tripped budget then kept from going out, is taken
+off the ledger's unanswered requests, since Tracksale did not act on it. The next run so
+sends those records once, with no doubt about an earlier delivery.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from connector_kit.errors import ApiLockedError
 
 from target_tracksale import ledger as ledger_status
 from target_tracksale.campaigns import CampaignDirectory
@@ -141,6 +148,7 @@ class Run:
             "requests": client.request_count,
             "retries": client.retry_count,
             "concurrency_lowered": client.limit_decreases,
+            **self.api.budget.figures(),
         }
 
     # Batches
@@ -193,6 +201,10 @@ class Run:
         )
         try:
             return sink.send(request)
+        except ApiLockedError:
+            self._stopping = True
+            self.ledger.withdraw(request.ledger_id)
+            raise
         except BaseException:
             self._stopping = True
             raise
