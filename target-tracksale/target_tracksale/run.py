@@ -162,7 +162,11 @@ class Run:
             self._settle_oldest()
         to_send = self._screen(sink, deliveries)
         if to_send and self.check_can_impact and not self.dry_run:
-            to_send, refused = sink.screen_remotely(to_send)
+            try:
+                to_send, refused = sink.screen_remotely(to_send)
+            except BaseException as error:
+                self._stop_after(error)
+                raise
             self._record(sink, None, refused)
         requests = sink.plan(to_send)
         self.summary.add_requests(sink.stream_name, sink.action, len(requests))
@@ -208,6 +212,20 @@ class Run:
         except BaseException:
             self._stopping = True
             raise
+
+    def _stop_after(self, error: BaseException) -> None:
+        """Stop on a failure outside the batches (a can-impact check), losing no answer.
+
+        Sends nothing more, records what the batches in flight were answered (so the ledger
+        holds everything Tracksale accepted), then writes the failed summary; no STATE.
+        """
+        self._stopping = True
+        for batch in self._in_flight:
+            self._record_answers(batch)
+        self._in_flight.clear()
+        self.rejects.flush()
+        self.survey_links.flush()
+        self.fail(error)
 
     def settle(self) -> None:
         """Wait until every request in flight is answered and recorded; then release STATE."""

@@ -123,3 +123,30 @@ def test_answers_refused_by_the_lock_are_sent_once_by_the_next_run(sandbox, tmp_
     assert sorted(sent) == sorted(a["email"] for a in answers)
     assert again.counts("nps_answers")["sent"] == 10
     assert again.counts("nps_answers")["already_sent"] == 10
+
+
+@pytest.mark.parametrize(
+    "sandbox", [{"tracksale_lock_requests": 30, "tracksale_lock_window": 300}], indirect=True
+)
+def test_a_405_on_a_can_impact_check_still_settles_the_batch_in_flight(sandbox, tmp_path, run):
+    """The lock can come on a can-impact check, while the previous batch's dispatches are out."""
+    config = target_config(
+        sandbox, tmp_path, batch_size=10, max_concurrency=2, check_can_impact=True
+    )
+    people = customers(60)
+    stopped = run(config, messages(people, state_every=20))
+    assert stopped.returncode != 0
+    assert "security lock" in stopped.stderr
+    assert stopped.summary["status"] == "failed"
+    assert ledger_rows(config, "requests") == []  # answered ones settled, refused ones unsent
+    surveyed = received_emails(sandbox)
+    settled = {row["identity"] for row in ledger_rows(config)}
+    assert settled == {f"email:{email}" for email in surveyed}
+    assert set(surveyed.values()) <= {1}
+
+    sandbox.solve_tracksale_captcha()
+    sandbox.tracksale.security_lock.max_requests = 1000
+    again = run(config, messages(people, state_every=20)).check()
+    assert received_emails(sandbox) == {c["email"]: 1 for c in people}
+    assert again.rejects == []
+    assert again.counts(STREAM)["already_sent"] == len(surveyed)
