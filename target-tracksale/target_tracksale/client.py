@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import msgspec
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
-from connector_kit.errors import HttpError
+from connector_kit.errors import ApiLockedError, HttpError
 from connector_kit.request_budget import budget_from_config
 
 from target_tracksale.campaigns import Campaign, parse_campaigns
@@ -44,6 +44,19 @@ class RecordRefusedError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class TracksaleLockedError(ApiLockedError):
+    """Tracksale's security lock stopped a request (a 405, or the budget tripped by one).
+
+    `maybe_delivered` is True when earlier attempts of the same request went out and failed
+    without an answer that says they were not acted on (a 5xx, a dropped connection): the
+    request may then have reached Tracksale.
+    """
+
+    def __init__(self, error: ApiLockedError, *, maybe_delivered: bool) -> None:
+        super().__init__(str(error), error.status, error.api_message)
+        self.maybe_delivered = maybe_delivered
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,8 @@ class TracksaleApi:
                 headers=headers,
                 describe_failure=self.describe_failure,
             )
+        except ApiLockedError as error:
+            raise TracksaleLockedError(error, maybe_delivered=attempts > 1) from None
         except HttpError as error:
             if record_level and error.status in {400, 404, 422}:
                 raise RecordRefusedError(error.status, error.api_message) from None

@@ -13,7 +13,9 @@ summary.
 Tracksale's security lock (HTTP 405) stops the run like any failure, with one difference: the
 request it refused, and every request the tripped budget then kept from going out, is taken
 off the ledger's unanswered requests, since Tracksale did not act on it. The next run so
-sends those records once, with no doubt about an earlier delivery.
+sends those records once, with no doubt about an earlier delivery. (Unless an earlier attempt
+of the same request went out and failed unanswered: then it stays listed, as any request
+that may have been delivered.)
 """
 
 from __future__ import annotations
@@ -29,11 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from connector_kit.errors import ApiLockedError
-
 from target_tracksale import ledger as ledger_status
 from target_tracksale.campaigns import CampaignDirectory
-from target_tracksale.client import RecordRefusedError, TracksaleApi
+from target_tracksale.client import RecordRefusedError, TracksaleApi, TracksaleLockedError
 from target_tracksale.deliveries import REJECTED_STATUSES, Delivery, Outcome, Status
 from target_tracksale.jsonl import JsonLinesFile
 from target_tracksale.ledger import Ledger
@@ -205,9 +205,10 @@ class Run:
         )
         try:
             return sink.send(request)
-        except ApiLockedError:
+        except TracksaleLockedError as locked:
             self._stopping = True
-            self.ledger.withdraw(request.ledger_id)
+            if not locked.maybe_delivered:
+                self.ledger.withdraw(request.ledger_id)
             raise
         except BaseException:
             self._stopping = True

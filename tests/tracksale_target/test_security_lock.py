@@ -6,6 +6,8 @@ so that runs needing several windows' worth of requests take seconds.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.tracksale_target.conftest import (
@@ -150,3 +152,38 @@ def test_a_405_on_a_can_impact_check_still_settles_the_batch_in_flight(sandbox, 
     assert received_emails(sandbox) == {c["email"]: 1 for c in people}
     assert again.rejects == []
     assert again.counts(STREAM)["already_sent"] == len(surveyed)
+
+
+@pytest.mark.parametrize(
+    "sandbox", [{"tracksale_lock_requests": 1, "tracksale_lock_window": 300}], indirect=True
+)
+def test_a_405_after_an_unanswered_attempt_keeps_the_request_maybe_delivered(
+    sandbox, tmp_path, run
+):
+    """A 503 then a 405 on its retry: the first attempt may have arrived, so no blind resend."""
+    code = campaign_code(sandbox)
+    config = target_config(
+        sandbox,
+        tmp_path,
+        {"nps_answers": {"action": "answers", "campaign_code": code}},
+        max_concurrency=1,
+    )
+    answers = [{**person, "score": 8} for person in customers(3, prefix="maybe")]
+    stream = [
+        schema("nps_answers", ("name", "email", "phone", "identification", "score")),
+        *(record("nps_answers", answer) for answer in answers),
+    ]
+    sandbox.queue_faults(path_contains="/answer", faults=[{"status": 503}])
+    stopped = run(config, stream)
+    assert stopped.returncode != 0
+    assert "security lock" in stopped.stderr
+    assert [r["status"] for r in sandbox.requests] == [200, 503, 405]
+    [listed] = ledger_rows(config, "requests")
+    assert len(json.loads(listed["identities"])) == 3
+
+    sandbox.solve_tracksale_captcha()
+    sandbox.tracksale.security_lock.max_requests = 1000
+    again = run(config, stream).check()
+    assert posts(sandbox, "/answer") == []
+    assert {reject["status"] for reject in again.rejects} == {"ambiguous"}
+    assert len(again.rejects) == 3
