@@ -284,7 +284,7 @@ class ApiClient:
         status = response.status_code
         if status == self.lock_status:
             if self.request_budget is not None:
-                self.request_budget.trip(message)
+                self.request_budget.trip(message, status)
             logger.error("%s", message)
             raise ApiLockedError(message, status, response_message(response))
         raise HttpError(message, status, response_message(response))

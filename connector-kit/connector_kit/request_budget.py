@@ -69,6 +69,7 @@ class RequestBudget:
         self._changed = threading.Condition()
         self._sent: deque[float] = deque()
         self._lock_message: str | None = None
+        self._lock_status = 0
         self.spent = 0
         self.waits = 0
         self.waited_seconds = 0.0
@@ -110,16 +111,17 @@ class RequestBudget:
             self._count_wait(waited)
         return sent_at
 
-    def trip(self, message: str) -> None:
-        """The API answered with its lock: fail every later `spend()` with `message`."""
+    def trip(self, message: str, status: int) -> None:
+        """The API answered with its lock (`status`): fail every later `spend()` with `message`."""
         with self._changed:
             if self._lock_message is None:
                 self._lock_message = message
+                self._lock_status = status
             self._changed.notify_all()
 
     def _raise_if_tripped(self) -> None:
         if self._lock_message is not None:
-            raise ApiLockedError(self._lock_message, 405)
+            raise ApiLockedError(self._lock_message, self._lock_status)
 
     def _forget_old(self, now: float) -> None:
         horizon = now - self.window_seconds

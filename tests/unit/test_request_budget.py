@@ -103,7 +103,7 @@ def test_a_tripped_budget_refuses_every_later_request_and_wakes_waiters() -> Non
     started = time.monotonic()
     thread.start()
     time.sleep(0.1)
-    budget.trip("locked: solve the CAPTCHA")
+    budget.trip("locked: solve the CAPTCHA", 405)
     thread.join(5)
     assert time.monotonic() - started < 5
     assert [str(error) for error in failures] == ["locked: solve the CAPTCHA"]
