@@ -220,14 +220,15 @@ class ApiClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        body: bytes | None = None,
+        body: bytes | Callable[[], bytes] | None = None,
         headers: Callable[[], Mapping[str, str]] | Mapping[str, str] | None = None,
         on_unauthorized: Callable[[], bool] | None = None,
         describe_failure: Describer | None = None,
     ) -> requests.Response:
         """Send a request, retrying what is worth retrying; return the 2xx response.
 
-        `body` is a JSON document already encoded (sent as it is); `json` one to encode.
+        `body` is a JSON document already encoded (sent as it is), or a callable giving it
+        for each attempt (a body that holds the time it is sent); `json` one to encode.
         `headers` may be a callable so that a retry after re-authentication carries the new
         token. `on_unauthorized` is called once on a 401; when it returns True the request is
         retried. Fails with `ConnectorError` (a user's fix) or `RetriesExhaustedError`.
@@ -238,13 +239,14 @@ class ApiClient:
         while True:
             attempt += 1
             request_headers = dict(headers() if callable(headers) else headers or {})
-            if body is not None:
+            data = body() if callable(body) else body
+            if data is not None:
                 request_headers["Content-Type"] = "application/json"
             failure: str
             delay: float
             try:
                 response, slot = self._send(
-                    method, url, params=params, json=json, data=body, headers=request_headers
+                    method, url, params=params, json=json, data=data, headers=request_headers
                 )
             except TRANSPORT_ERRORS as exc:
                 failure = transport_failure(method, url, exc)

@@ -19,6 +19,10 @@ NO_TOTAL = "no-total"
 STRING_NUMBERS = "string-numbers"
 NAIVE_TIMESTAMPS = "naive-timestamps"
 EXTRA_FIELDS = "extra-fields"
+TRACKSALE_CAMPAIGN_OBJECT = "tracksale-campaign-object"
+"""`GET /campaign/{code}` answers the campaign as an object, not an array holding it."""
+TRACKSALE_CUSTOMERS_LINKS = "tracksale-customers-links"
+"""`POST /campaign/{code}/survey-links` lists customers under `customers_links`."""
 
 KNOWN_QUIRKS = frozenset(
     {
@@ -30,6 +34,8 @@ KNOWN_QUIRKS = frozenset(
         STRING_NUMBERS,
         NAIVE_TIMESTAMPS,
         EXTRA_FIELDS,
+        TRACKSALE_CAMPAIGN_OBJECT,
+        TRACKSALE_CUSTOMERS_LINKS,
     }
 )
 _RECORD_KEYS = {ENVELOPE_ITEMS: "items", ENVELOPE_RESULTS: "results", ENVELOPE_RECORDS: "records"}

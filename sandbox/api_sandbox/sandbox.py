@@ -80,6 +80,7 @@ class Sandbox:
             weeks_later=weeks_later,
             lock_requests=tracksale_lock_requests,
             lock_window=tracksale_lock_window,
+            quirks=self.quirks,
         )
         self.faults = FaultInjector(seed, latency_ms, rate_429, rate_5xx, retry_after)
         self.request_log = RequestLog()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from connector_kit.records import extract_records
 from connector_kit.settings import (
@@ -12,11 +14,12 @@ from connector_kit.settings import (
     request_budget_settings,
 )
 from connector_kit.tap_base import ConnectorTap
-from connector_kit.windows import parse_date, today_utc
+from connector_kit.windows import parse_date
 from singer_sdk import Stream
 from singer_sdk import typing as th
 
 from tap_tracksale.client import TOKEN_PAGE, TracksaleApi
+from tap_tracksale.local_time import DEFAULT_TIMEZONE, LocalTimes, last_day_to_read, zone_of
 from tap_tracksale.periods import GRANULARITIES
 from tap_tracksale.streams import STREAM_TYPES
 
@@ -61,6 +64,14 @@ class TapTracksale(ConnectorTap):
             description="Keys of the widgets to read (shown when customizing a widget).",
         ),
         th.Property(
+            "timezone",
+            th.StringType,
+            default=DEFAULT_TIMEZONE,
+            description="IANA time zone of the account: the calendar of the start/end dates "
+            "and times sent to the reports, and the zone of times the API writes without one, "
+            "which are emitted in UTC. Unix seconds and bookmarks (UTC) do not depend on it.",
+        ),
+        th.Property(
             "max_answers_per_request",
             th.IntegerType,
             default=5000,
@@ -74,6 +85,20 @@ class TapTracksale(ConnectorTap):
             "(HTTP 405 and a CAPTCHA a person must solve).",
         ),
     ).to_dict()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone  # noqa: B018 - a bad `timezone` fails before anything is read
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The account's time zone (the `timezone` setting)."""
+        return zone_of(self.config.get("timezone"))
+
+    @cached_property
+    def local_times(self) -> LocalTimes:
+        """Reads the API's zone-less times in the account's zone."""
+        return LocalTimes(self.zone)
 
     @cached_property
     def api(self) -> TracksaleApi:
@@ -94,7 +119,7 @@ class TapTracksale(ConnectorTap):
         """`start`/`end` covering start_date..end_date, for campaign counters."""
         start = parse_date(self.config["start_date"], setting="start_date")
         end = self.config.get("end_date")
-        last = parse_date(end, setting="end_date") if end else today_utc()
+        last = parse_date(end, setting="end_date") if end else last_day_to_read(self.zone)
         return {"start": start.isoformat(), "end": last.isoformat()}
 
     @cached_property

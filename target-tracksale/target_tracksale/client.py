@@ -15,7 +15,7 @@ retried: it raises `ApiLockedError`, and no thread sends another request.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 import msgspec
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
-from connector_kit.errors import ApiLockedError, HttpError
+from connector_kit.errors import ApiLockedError, ConnectorError, HttpError
+from connector_kit.records import to_bool
 from connector_kit.request_budget import budget_from_config
 
 from target_tracksale.campaigns import Campaign, parse_campaigns
@@ -110,13 +111,19 @@ class TracksaleApi:
     def post(
         self,
         path: str,
-        body: Mapping[str, Any],
+        body: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
         *,
         params: Mapping[str, Any] | None = None,
         record_level: bool = False,
     ) -> Reply:
-        """POST `body` as JSON; with `record_level`, a 400/404/422 raises `RecordRefusedError`."""
+        """POST `body` as JSON; with `record_level`, a 400/404/422 raises `RecordRefusedError`.
+
+        A callable `body` is called for each attempt (a dispatch's send time is computed then).
+        """
         attempts = 0
+        encoded: bytes | Callable[[], bytes] = (
+            (lambda: _encoder.encode(body())) if callable(body) else _encoder.encode(body)
+        )
 
         def headers() -> dict[str, str]:
             nonlocal attempts
@@ -128,7 +135,7 @@ class TracksaleApi:
                 "POST",
                 f"{self.base_url}{path}",
                 params=params,
-                body=_encoder.encode(body),
+                body=encoded,
                 headers=headers,
                 describe_failure=self.describe_failure,
             )
@@ -142,9 +149,8 @@ class TracksaleApi:
 
     def can_impact(self, campaign_code: int, customer: Mapping[str, str]) -> bool:
         """The 90-day rule: whether this campaign may survey the customer now."""
-        reply = self.post(f"/campaign/{campaign_code}/can-impact", customer)
-        body = reply.body if isinstance(reply.body, dict) else {}
-        return body.get("can_impact") is not False
+        path = f"/campaign/{campaign_code}/can-impact"
+        return can_impact_flag(self.post(path, customer).body, path)
 
     def describe_failure(self, response: requests.Response) -> str:
         """What a refused call means and which setting or field to fix."""
@@ -187,6 +193,19 @@ class TracksaleApi:
             "records, and the requests refused or not sent are known unsent, so the next run "
             "sends each of them once."
         )
+
+
+def can_impact_flag(body: Any, path: str) -> bool:
+    """`can_impact` of a can-impact answer: true/false, 1/0 or their texts; else an error."""
+    flag = to_bool(body.get("can_impact")) if isinstance(body, dict) else None
+    if flag is None:
+        seen = f"keys {sorted(body)}" if isinstance(body, dict) else type(body).__name__
+        msg = (
+            f"Tracksale answered POST {path} without a can_impact flag it could read (it "
+            f"answered {seen}); set `check_can_impact` to false to dispatch without asking."
+        )
+        raise ConnectorError(msg)
+    return flag
 
 
 def _decode(response: requests.Response, path: str) -> Any:

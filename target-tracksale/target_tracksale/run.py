@@ -84,6 +84,8 @@ class Request:
     schedule_time: int | None = None
     into_lot: bool = False
     """A dispatch without a time: the customers join the campaign's open lot."""
+    finish_time: int | None = None
+    """A dispatch's `finish_time`: when the survey closes."""
     ledger_id: str = ""
     """The ledger's id of the request, once it is listed there."""
 

@@ -66,7 +66,16 @@ STREAM_ACTION = th.ObjectType(
         "schedule_time",
         th.IntegerType,
         description="dispatch only, Unix seconds: with `now`, when to send records that have "
-        "no `schedule_time` of their own; with `lot_then_send`, when to send the lot.",
+        "no `schedule_time` of their own; with `lot_then_send`, when to send the lot. A time "
+        "less than a minute ahead when a request is sent (Tracksale refuses past times) is "
+        "sent a minute ahead, with a warning.",
+    ),
+    th.Property(
+        "finish_after_days",
+        th.IntegerType,
+        description="dispatch only: the survey closes this many days after it is sent "
+        "(`finish_time`, sent at the top level of the request) for records without a "
+        "`finish_time` of their own. Default: no finish time (Tracksale's own).",
     ),
     th.Property(
         "ledger_key",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,11 +55,31 @@ def tracksale_config(sandbox: Sandbox, **overrides: object) -> dict:
 
 
 def as_emitted(record: dict) -> dict:
-    """A record as the API serves it, with `*_time` Unix seconds as the tap emits them."""
-    return {
+    """A record as the API serves it, with `*_time` Unix seconds as the tap emits them.
+
+    Level-form justifications become `{name, name_i18n, children}` (README, "Answers").
+    """
+    emitted = {
         k: unix_to_timestamp(v) if k in TIME_FIELDS and isinstance(v, int) else v
         for k, v in record.items()
     }
+    if isinstance(emitted.get("justifications"), list):
+        emitted["justifications"] = [
+            {
+                **justification_name(group["name"]),
+                "children": [justification_name(child) for child in group["children"]],
+            }
+            for group in emitted["justifications"]
+        ]
+    return emitted
+
+
+def justification_name(text: str) -> dict:
+    """A justification's name as the tap emits it: the i18n map's first text, and the map."""
+    if text.startswith("{"):
+        names = json.loads(text)
+        return {"name": next(iter(names.values())), "name_i18n": names}
+    return {"name": text, "name_i18n": None}
 
 
 def api_get(sandbox: Sandbox, path: str, **params: object) -> object:

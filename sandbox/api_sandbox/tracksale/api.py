@@ -9,13 +9,14 @@ things it names (404). Every accepted write is recorded with its JSON body.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 import msgspec
 
 from api_sandbox.exchange import ApiRequest, ApiResponse, error_response, json_response
 from api_sandbox.impact_crm import DEFAULT_DATA_END, DEFAULT_DATA_START
+from api_sandbox.quirks import TRACKSALE_CAMPAIGN_OBJECT, TRACKSALE_CUSTOMERS_LINKS
 from api_sandbox.timestamps import now_seconds
 from api_sandbox.tracksale.auth import is_authorized
 from api_sandbox.tracksale.dataset import TracksaleDataset
@@ -56,6 +57,7 @@ class TracksaleApi:
         weeks_later: int = 0,
         lock_requests: int = DEFAULT_LOCK_REQUESTS,
         lock_window: float = DEFAULT_LOCK_WINDOW,
+        quirks: Iterable[str] = frozenset(),
     ) -> None:
         self.security_lock = SecurityLock(lock_requests, lock_window)
         self.dataset = TracksaleDataset(
@@ -66,8 +68,15 @@ class TracksaleApi:
             weeks_later=weeks_later,
         )
         self.write_log = WriteLog()
-        self._reads = ReadEndpoints(self.dataset)
-        self._writes = WriteEndpoints(self.dataset, self.write_log)
+        quirks = frozenset(quirks)
+        self._reads = ReadEndpoints(
+            self.dataset, campaign_as_object=TRACKSALE_CAMPAIGN_OBJECT in quirks
+        )
+        self._writes = WriteEndpoints(
+            self.dataset,
+            self.write_log,
+            links_key="customers_links" if TRACKSALE_CUSTOMERS_LINKS in quirks else "customers",
+        )
 
     # Test helpers
 
