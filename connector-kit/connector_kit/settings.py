@@ -106,7 +106,7 @@ def request_budget_settings(*, api: str, lock: str) -> list[th.Property]:
         ),
         th.Property(
             "rate_window_seconds",
-            th.NumberType,
+            th.NumberType(exclusive_minimum=0),
             default=DEFAULT_WINDOW_SECONDS,
             description=(
                 "Length of the sliding window `max_requests_per_window` counts requests in, "

@@ -123,3 +123,15 @@ def test_a_405_is_never_retried_and_no_thread_sends_after_it(sandbox):
     assert client.retry_count == 0
     assert lock.refused == 1
     assert [r["status"] for r in tracksale_requests(sandbox)] == [200, 200, 405]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"), [("rate_window_seconds", 0), ("max_requests_per_window", 0)]
+)
+def test_a_budget_that_allows_nothing_is_refused_naming_the_setting(
+    sandbox, run_tracksale, setting, value
+):
+    run = run_tracksale(small_config(sandbox, **{setting: value}))
+    assert run.returncode != 0
+    assert f"config['{setting}']" in run.stderr
+    assert tracksale_requests(sandbox) == []
