@@ -7,7 +7,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from connector_kit.records import extract_records
-from connector_kit.settings import date_range_settings, http_settings, lookback_setting
+from connector_kit.settings import (
+    date_range_settings,
+    http_settings,
+    lookback_setting,
+    request_budget_settings,
+)
 from connector_kit.tap_base import ConnectorTap
 from connector_kit.windows import parse_date
 from singer_sdk import Stream
@@ -74,6 +79,11 @@ class TapTracksale(ConnectorTap):
             "this is cut into `max_concurrency` parts, down to the second, until each part fits.",
         ),
         *http_settings(),
+        *request_budget_settings(
+            api="Tracksale",
+            lock="Tracksale locks the token's account past 1000 requests in five minutes "
+            "(HTTP 405 and a CAPTCHA a person must solve).",
+        ),
     ).to_dict()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -94,6 +104,13 @@ class TapTracksale(ConnectorTap):
     def api(self) -> TracksaleApi:
         """The API client shared by every stream of this run."""
         return TracksaleApi(self.config)
+
+    def sync_all(self) -> None:
+        """Sync every stream, then log the requests spent and the waits for the budget."""
+        try:
+            super().sync_all()
+        finally:
+            self.api.log_budget(self.logger)
 
     def discover_streams(self) -> list[Stream]:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]

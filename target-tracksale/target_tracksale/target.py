@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from connector_kit.redaction import protect_secrets
-from connector_kit.settings import http_settings, secret_values
+from connector_kit.settings import http_settings, request_budget_settings, secret_values
 from connector_kit.startup import tune_garbage_collector
 from singer_sdk import Sink, Target
 from singer_sdk import typing as th
@@ -202,6 +202,11 @@ class TargetTracksale(Target):
             "batch_size records each) are sent together. 1 sends one request at a time.",
         ),
         *(setting for setting in http_settings() if setting.name != "max_concurrency"),
+        *request_budget_settings(
+            api="Tracksale",
+            lock="Tracksale locks the token's account past 1000 requests in five minutes "
+            "(HTTP 405 and a CAPTCHA a person must solve).",
+        ),
     ).to_dict()
 
     @classmethod
