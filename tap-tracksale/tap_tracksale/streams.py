@@ -7,7 +7,7 @@ UTC; flags given as "1"/"0"/"true"/... are emitted as booleans, nested ones incl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -111,13 +111,14 @@ class CampaignsStream(TracksaleStream):
     schema = schemas.CAMPAIGN
 
     def get_records(self, context: dict | None) -> Iterable[dict]:
-        params = {"dispatch_limits": 1, **self.tap.whole_range()}
         codes = self.config.get("campaign_codes")
         if codes:
+            params = {"dispatch_limits": 1, **self.tap.whole_range()}
             for code in codes:
                 yield campaign_in(self.api.get(f"campaign/{code}", params), int(code))
         else:
-            yield from extract_records(self.api.get("campaign", params), where="campaign list")
+            for campaign in self.tap.campaign_listing:
+                yield dict(campaign)
 
     def generate_child_contexts(
         self,
@@ -240,6 +241,8 @@ class PeriodReportStream(TracksaleStream, WindowedStream):
 
     endpoint: ClassVar[str]
     replication_key = "period_start"
+    skipped_reports = 0
+    """Campaign and period pairs not asked for (see `campaign_activity`)."""
 
     @property
     def granularity(self) -> str:
@@ -248,8 +251,19 @@ class PeriodReportStream(TracksaleStream, WindowedStream):
     def windows(self, context: dict | None) -> list[DateWindow]:
         return list(periods(self.first_day(context), self.last_day(), self.granularity))
 
+    def record_batches(self, context: dict | None) -> Iterator[list[dict]]:
+        yield from super().record_batches(context)
+        if self.skipped_reports:
+            self.logger.info(
+                "%s: %d campaign and period report(s) not asked for: the campaign did not exist "
+                "yet, or had no dispatch and no answer from start_date to end_date",
+                self.name,
+                self.skipped_reports,
+            )
+
     def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
-        codes = self.tap.campaign_codes()
+        codes = self.tap.campaigns_to_report(window)
+        self.skipped_reports += len(self.tap.campaign_codes()) - len(codes)
         dates = {"start": window.start.isoformat(), "end": window.end.isoformat()}
         bodies = self.api.pager.map(
             lambda code: self.api.get(f"report/{self.endpoint}", {**dates, "codes": code}), codes

@@ -14,10 +14,11 @@ from connector_kit.settings import (
     request_budget_settings,
 )
 from connector_kit.tap_base import ConnectorTap
-from connector_kit.windows import parse_date
+from connector_kit.windows import DateWindow, parse_date
 from singer_sdk import Stream
 from singer_sdk import typing as th
 
+from tap_tracksale.campaign_activity import CampaignActivity, activities
 from tap_tracksale.client import TOKEN_PAGE, TracksaleApi
 from tap_tracksale.local_time import DEFAULT_TIMEZONE, LocalTimes, last_day_to_read, zone_of
 from tap_tracksale.periods import GRANULARITIES
@@ -123,16 +124,39 @@ class TapTracksale(ConnectorTap):
         return {"start": start.isoformat(), "end": last.isoformat()}
 
     @cached_property
+    def campaign_listing(self) -> list[dict]:
+        """`GET /campaign` over start_date..end_date, with dispatch limits: read once a run.
+
+        The campaigns stream emits it (unless `campaign_codes` names the campaigns), and the
+        aggregate reports take their campaigns and the campaigns' activity from it.
+        """
+        params = {"dispatch_limits": 1, **self.whole_range()}
+        return extract_records(self.api.get("campaign", params), where="campaign list")
+
+    @cached_property
     def campaign_list(self) -> list[int]:
         configured = self.config.get("campaign_codes")
         if configured:
             return [int(code) for code in configured]
-        campaigns = extract_records(self.api.get("campaign"), where="campaign list")
-        return [int(campaign["code"]) for campaign in campaigns]
+        return [int(campaign["code"]) for campaign in self.campaign_listing]
+
+    @cached_property
+    def campaign_activity(self) -> dict[int, CampaignActivity]:
+        """What the campaign list says of each campaign's creation and activity."""
+        return activities(self.campaign_listing)
 
     def campaign_codes(self) -> list[int]:
         """The campaigns the aggregate reports are read for."""
         return self.campaign_list
+
+    def campaigns_to_report(self, period: DateWindow) -> list[int]:
+        """The campaigns an aggregate report of `period` is asked for (`campaign_activity`)."""
+        activity = self.campaign_activity
+        return [
+            code
+            for code in self.campaign_list
+            if code not in activity or activity[code].may_report(period)
+        ]
 
     def check_connection(self) -> str:
         campaigns = extract_records(self.api.get("campaign"), where="campaign list")
