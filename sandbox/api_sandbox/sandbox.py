@@ -22,8 +22,9 @@ class Sandbox:
 
     `start()` binds (port 0 picks a free port) and serves from a daemon thread; `stop()` shuts
     down, ends open connections and closes the socket. Also a context manager.
-    `weeks_later=n` serves the same world `n` weeks after `data_end` (see `api_sandbox.later`);
-    its data then runs to `last_day`.
+    `token_ttl_requests=n` lets each Impact CRM login token serve `n` report calls at most
+    (0: none), beside `token_ttl` seconds. `weeks_later=n` serves the same world `n` weeks
+    after `data_end` (see `api_sandbox.later`); its data then runs to `last_day`.
     """
 
     def __init__(
@@ -33,6 +34,7 @@ class Sandbox:
         scale: int = 200,
         latency_ms: int = 0,
         token_ttl: float = 3600,
+        token_ttl_requests: int | None = None,
         rate_429: float = 0.0,
         rate_5xx: float = 0.0,
         retry_after: int = 1,
@@ -53,6 +55,7 @@ class Sandbox:
             seed=seed,
             scale=scale,
             token_ttl=token_ttl,
+            token_ttl_requests=token_ttl_requests,
             quirks=self.quirks,
             data_start=data_start,
             data_end=data_end,

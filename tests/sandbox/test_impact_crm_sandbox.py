@@ -176,6 +176,26 @@ def test_token_expires_after_its_ttl():
         assert crm.get("trackbox", "servers").status_code == 200
 
 
+def test_a_token_serves_token_ttl_requests_report_calls():
+    with Sandbox(scale=20, token_ttl_requests=3) as short_lived:
+        crm = CrmClient(short_lived)
+        crm.login()
+        assert [crm.get("trackbox", "servers").status_code for _ in range(4)] == [200] * 3 + [401]
+        assert crm.get("trackbox", "servers").json() == {"message": "token expired"}
+        crm.login()
+        assert crm.get("trackbox", "servers").status_code == 200
+
+
+def test_token_ttl_requests_zero_refuses_every_token():
+    with Sandbox(scale=20, token_ttl_requests=0) as refusing:
+        crm = CrmClient(refusing)
+        for _ in range(2):
+            assert crm.login().status_code == 200
+            assert crm.get("trackbox", "servers").status_code == 401
+    with pytest.raises(ValueError, match="token_ttl_requests"):
+        Sandbox(scale=20, token_ttl_requests=-1)
+
+
 def test_user_without_family_permission_is_403(sandbox):
     crm = CrmClient(sandbox, email=TRACKBOX_ONLY_CREDENTIALS.email)
     assert crm.login().status_code == 200
@@ -567,6 +587,56 @@ def test_extra_fields_quirk():
         assert set(lead) - set(original) == {"riskScore", "audit"}
         assert isinstance(lead["riskScore"], int)
         assert set(lead["utmDetails"]) - set(original["utmDetails"]) == {"sourceSystem"}
+
+
+def test_page_ignored_quirk_answers_page_one_for_every_page():
+    with Sandbox(scale=60, quirks={"page-ignored"}) as running:
+        crm = CrmClient(running)
+        crm.login()
+        pages = [
+            crm.get("trackbox", "leads", page=n, pageSize=10, **WHOLE_PERIOD).json()
+            for n in (1, 2, 3)
+        ]
+        everything = crm.get("trackbox", "leads", page=2, pageSize=1000, **WHOLE_PERIOD).json()
+        expected = running.impact_crm.records("leads", **WHOLE_PERIOD)
+    assert pages[0]["data"] == pages[1]["data"] == pages[2]["data"] == expected[:10]
+    assert pages[1]["total"] == 60
+    assert everything["data"] == expected
+
+
+SERVER_SHAPES = {
+    "servers-wrapped": lambda grouped: {"data": grouped},
+    "servers-groups": lambda grouped: [
+        {"platform": platform, "servers": tags} for platform, tags in grouped.items()
+    ],
+    "servers-wrapped,servers-groups": lambda grouped: {
+        "data": [{"platform": platform, "servers": tags} for platform, tags in grouped.items()]
+    },
+    "keyed-records": lambda grouped: {
+        platform: {str(n): tag for n, tag in enumerate(tags)} for platform, tags in grouped.items()
+    },
+}
+
+
+@pytest.mark.parametrize("quirks", list(SERVER_SHAPES))
+def test_servers_shape_quirks(quirks):
+    with Sandbox(scale=20, quirks=quirks) as running:
+        crm = CrmClient(running)
+        crm.login()
+        body = crm.get("ib", "servers").json()
+        grouped = running.impact_crm.server_tags()
+    assert {"mt4", "mt5"} <= set(grouped)
+    assert body == SERVER_SHAPES[quirks](grouped)
+
+
+def test_keyed_records_quirk_keys_each_record_by_its_position():
+    with Sandbox(scale=30, quirks={"keyed-records"}) as running:
+        crm = CrmClient(running)
+        crm.login()
+        body = crm.get("trackbox", "leads", page=2, pageSize=10, **WHOLE_PERIOD).json()
+        expected = running.impact_crm.records("leads", **WHOLE_PERIOD)[10:20]
+    assert body["total"] == 30
+    assert body["data"] == {str(10 + n): record for n, record in enumerate(expected)}
 
 
 def test_unknown_quirk_is_refused():
