@@ -12,8 +12,19 @@ from connector_kit.redaction import protect_secrets
 USERS_PAGE = "Settings > System > User Management"
 
 
+REFUSED_FRESH_TOKENS = 3
+"""Fresh tokens refused in a row, each before serving any request, after which a run fails."""
+
+
 class ImpactCrmSession:
-    """Holds the session token; logs in on first use and again when a call gets a 401."""
+    """Holds the session token; logs in on first use and again when a call gets a 401.
+
+    Token lifetimes are not documented, so a 401 on a report call means "log in again". One
+    login runs at a time, shared by every thread: a thread whose request was refused with a
+    token another thread has already replaced just retries with the newest one. A token
+    *serves* once any request sent with it succeeds; the session gives up only when
+    `REFUSED_FRESH_TOKENS` fresh tokens in a row were each refused before serving anything.
+    """
 
     def __init__(
         self,
@@ -31,6 +42,9 @@ class ImpactCrmSession:
         self._password = password
         self._key_headers = {"X-Api-Key": api_key, "X-DOMAIN": x_domain}
         self._token: str | None = None
+        self._token_served = False
+        self._refused_in_a_row = 0
+        """Fresh tokens refused in a row, each before it served a request."""
         self._lock = threading.Lock()
         self.logins = 0
 
@@ -44,11 +58,32 @@ class ImpactCrmSession:
                 token = self._token
         return {**self._key_headers, "X-Auth-Token": str(token)}
 
-    def renew(self, stale_token: str) -> bool:
-        """Log in again unless another thread already replaced `stale_token`."""
+    def served(self, token: str) -> None:
+        """A request sent with `token` succeeded: the token works."""
+        if not self._token_served and token == self._token:
+            with self._lock:
+                if token == self._token:
+                    self._token_served = True
+                    self._refused_in_a_row = 0
+
+    def renew(self, refused_token: str) -> bool:
+        """After a 401 with `refused_token`: True to retry with the newest token, False to fail.
+
+        Logs in again unless another thread already replaced `refused_token`. Fails once
+        `REFUSED_FRESH_TOKENS` fresh tokens in a row were refused before serving any request.
+        """
         with self._lock:
-            if self._token == stale_token:
-                self._login()
+            if self._refused_in_a_row >= REFUSED_FRESH_TOKENS:
+                return False
+            if refused_token != self._token:
+                return True  # already replaced: retry with the newest token
+            if self._token_served:
+                self._refused_in_a_row = 0
+            else:
+                self._refused_in_a_row += 1
+                if self._refused_in_a_row >= REFUSED_FRESH_TOKENS:
+                    return False
+            self._login()
         return True
 
     def _login(self) -> None:
@@ -66,6 +101,7 @@ class ImpactCrmSession:
             raise AuthenticationError(msg) from None
         protect_secrets([token])
         self._token = str(token)
+        self._token_served = False
         self.logins += 1
 
     def _describe_login_failure(self, response: requests.Response) -> str:

@@ -15,7 +15,12 @@ from connector_kit.paging import Pager, peek_page
 from connector_kit.streams import WindowedStream
 from connector_kit.windows import DateWindow
 
-from tap_impact_crm.auth import USERS_PAGE, ImpactCrmSession, api_key_refused
+from tap_impact_crm.auth import (
+    REFUSED_FRESH_TOKENS,
+    USERS_PAGE,
+    ImpactCrmSession,
+    api_key_refused,
+)
 
 if TYPE_CHECKING:
     pass
@@ -65,7 +70,7 @@ class ImpactCrmApi:
         *,
         decode: Callable[[bytes], Any] = msgspec.json.decode,
     ) -> Any:
-        """One report call, with the session token; a 401 renews the token once."""
+        """One report call, with the session's newest token (see `ImpactCrmSession`)."""
         used: dict[str, str] = {}
 
         def headers() -> dict[str, str]:
@@ -73,7 +78,7 @@ class ImpactCrmApi:
             used["token"] = values["X-Auth-Token"]
             return values
 
-        return self.client.get_json(
+        body = self.client.get_json(
             f"{self.reports_url}/{endpoint}",
             params=params,
             headers=headers,
@@ -81,6 +86,8 @@ class ImpactCrmApi:
             describe_failure=self.describe_failure,
             decode=decode,
         )
+        self.session.served(used["token"])
+        return body
 
     def pages(
         self, endpoint: str, params: Mapping[str, Any], *, backfill: bool = False
@@ -114,8 +121,10 @@ class ImpactCrmApi:
             return api_key_refused(message)
         if status == 401:
             return (
-                f"Impact CRM refused the session token on {path} even after a fresh login "
-                f"(HTTP 401: {message}). Check the user is active in {USERS_PAGE} > Users."
+                f"Impact CRM refused {REFUSED_FRESH_TOKENS} fresh session tokens in a row on "
+                f"{path}, each before it served any request (HTTP 401: {message}). The login "
+                f"works but report calls are refused: check the user is active in {USERS_PAGE} "
+                "> Users, and that the API key has not expired (Api Keys)."
             )
         if status == 400:
             query = urlsplit(response.request.url or "").query
