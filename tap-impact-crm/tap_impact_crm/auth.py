@@ -43,8 +43,9 @@ class ImpactCrmSession:
         self._key_headers = {"X-Api-Key": api_key, "X-DOMAIN": x_domain}
         self._token: str | None = None
         self._token_served = False
-        self._refused_in_a_row = 0
-        """Fresh tokens refused in a row, each before it served a request."""
+        self._refused_unserved: list[str] = []
+        """The fresh tokens refused in a row, each before any request sent with it succeeded."""
+        self._gave_up = False
         self._lock = threading.Lock()
         self.logins = 0
 
@@ -60,11 +61,15 @@ class ImpactCrmSession:
 
     def served(self, token: str) -> None:
         """A request sent with `token` succeeded: the token works."""
-        if not self._token_served and token == self._token:
-            with self._lock:
-                if token == self._token:
-                    self._token_served = True
-                    self._refused_in_a_row = 0
+        if self._token_served and token == self._token:
+            return
+        with self._lock:
+            if token == self._token:
+                self._token_served = True
+                self._refused_unserved.clear()
+            elif token in self._refused_unserved:
+                # Its success was told after another thread's 401 with it: it served after all.
+                self._refused_unserved.clear()
 
     def renew(self, refused_token: str) -> bool:
         """After a 401 with `refused_token`: True to retry with the newest token, False to fail.
@@ -73,15 +78,14 @@ class ImpactCrmSession:
         `REFUSED_FRESH_TOKENS` fresh tokens in a row were refused before serving any request.
         """
         with self._lock:
-            if self._refused_in_a_row >= REFUSED_FRESH_TOKENS:
+            if self._gave_up:
                 return False
             if refused_token != self._token:
                 return True  # already replaced: retry with the newest token
-            if self._token_served:
-                self._refused_in_a_row = 0
-            else:
-                self._refused_in_a_row += 1
-                if self._refused_in_a_row >= REFUSED_FRESH_TOKENS:
+            if not self._token_served:
+                self._refused_unserved.append(refused_token)
+                if len(self._refused_unserved) >= REFUSED_FRESH_TOKENS:
+                    self._gave_up = True
                     return False
             self._login()
         return True
