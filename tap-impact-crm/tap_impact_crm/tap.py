@@ -69,6 +69,15 @@ class TapImpactCrm(ConnectorTap):
             description="Records per page (the API's pageSize).",
         ),
         th.Property(
+            "max_page_size",
+            th.IntegerType,
+            default=10_000,
+            description="Largest pageSize to ask for where the CRM ignores `page` (answers "
+            "page 1 to every page): each window is then read as one page of up to this many "
+            "records, and a window holding more is split into smaller windows, down to a "
+            "single day.",
+        ),
+        th.Property(
             "include_fake",
             th.BooleanType,
             default=False,

@@ -39,7 +39,8 @@ def test_tokens_that_serve_three_requests_at_eight_in_flight_lose_nothing(sandbo
     run = run_crm(config).check()
     report_calls = [r for r in sandbox.requests if not r["path"].endswith("/auth/login")]
     assert sum(r["status"] == 401 for r in report_calls) > 8
-    assert logins(sandbox) >= len(report_calls) // 3 // 2
+    served = sum(r["status"] == 200 for r in report_calls)
+    assert served <= 3 * logins(sandbox)  # every token served at most 3, so many logins
     for stream in ("leads", "registrations", "transactions", "positions", "servers"):
         assert by_key(stream, run.records[stream]) == expected(sandbox, stream), stream
 
