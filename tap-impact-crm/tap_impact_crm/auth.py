@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import requests
 from connector_kit.api_client import ApiClient, response_message
@@ -99,12 +100,12 @@ class ImpactCrmSession:
             describe_failure=self._describe_login_failure,
         )
         try:
-            token = response.json()["token"]
-        except (ValueError, KeyError, TypeError):
-            msg = "Impact CRM answered the login without a token: check `api_url`."
-            raise AuthenticationError(msg) from None
+            body = response.json()
+        except ValueError:
+            body = None
+        token = token_of(body)
         protect_secrets([token])
-        self._token = str(token)
+        self._token = token
         self._token_served = False
         self.logins += 1
 
@@ -124,6 +125,22 @@ class ImpactCrmSession:
                 "`api_url`; it is the CRM's base URL, without /api/v1."
             )
         return f"Impact CRM login failed with HTTP {status}: {message}"
+
+
+def token_of(body: Any) -> str:
+    """The token of a login answer, `{"token": "..."}` as the seeds show it."""
+    token = body.get("token") if isinstance(body, dict) else None
+    if isinstance(token, str) and token:
+        return token
+    if isinstance(body, dict):
+        seen = f"an object with {sorted(body)}"
+    else:
+        seen = "no JSON" if body is None else f"a JSON {type(body).__name__}"
+    msg = (
+        f'Impact CRM answered the login without a token (expected {{"token": "..."}}, got '
+        f"{seen}): check `api_url`; it is the CRM's base URL, without /api/v1."
+    )
+    raise AuthenticationError(msg)
 
 
 def api_key_refused(message: str) -> str:
