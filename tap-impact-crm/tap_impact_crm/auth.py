@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -11,6 +12,7 @@ from connector_kit.errors import AuthenticationError
 from connector_kit.redaction import protect_secrets
 
 USERS_PAGE = "Settings > System > User Management"
+logger = logging.getLogger("tap-impact-crm")
 
 
 REFUSED_FRESH_TOKENS = 3
@@ -89,6 +91,11 @@ class ImpactCrmSession:
                     self._gave_up = True
                     return False
             self._login()
+            logger.info(
+                "Impact CRM refused the session token (HTTP 401%s); logged in again (login %d)",
+                "" if self._refused_unserved else ", after it had served",
+                self.logins,
+            )
         return True
 
     def _login(self) -> None:
