@@ -73,9 +73,15 @@ class PeekedPage:
 def peek_page(body: bytes) -> PeekedPage:
     """A JSON page body checked whole and read for `total` and `pageSize` (a `get_json` decoder).
 
-    Fails with `msgspec.DecodeError` when the body is not JSON, so the fetch is retried.
+    Fails with `msgspec.DecodeError` when the body is not JSON, so the fetch is retried. JSON
+    that is neither an object nor an array (`null`, a string) is passed on unread, for the
+    records' reader to refuse by name rather than retry it as if it were not JSON.
     """
-    head = _PEEK.decode(body)
+    try:
+        head = _PEEK.decode(body)
+    except msgspec.ValidationError:
+        msgspec.json.decode(body)  # not JSON at all: raises DecodeError, and the fetch is retried
+        return PeekedPage(body, None, None)
     if isinstance(head, list):
         return PeekedPage(body, None, None, len(head))
     return PeekedPage(body, to_int(head.total), to_int(head.pageSize))

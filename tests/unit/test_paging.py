@@ -6,9 +6,10 @@ import random
 import threading
 import time
 
+import msgspec
 import pytest
 from connector_kit.errors import ConnectorError
-from connector_kit.paging import PageIgnoredError, Pager
+from connector_kit.paging import PageIgnoredError, Pager, peek_page
 
 
 class PagedSource:
@@ -223,3 +224,18 @@ def test_pages_read_ahead_stay_bounded_when_the_reader_is_slow():
         pages.close()
     finally:
         pager.close()
+
+
+@pytest.mark.parametrize("body", [b"null", b'"ok"', b"42"])
+def test_json_that_is_no_page_is_refused_by_name_not_retried_as_broken(body):
+    pager = Pager(max_concurrency=2, where="Impact CRM leads response")
+    try:
+        with pytest.raises(ConnectorError, match="Impact CRM leads response"):
+            list(pager.pages(lambda page: peek_page(body), page_size=10))
+    finally:
+        pager.close()
+
+
+def test_a_body_that_is_not_json_still_fails_to_peek_so_it_is_retried():
+    with pytest.raises(msgspec.DecodeError):
+        peek_page(b"<html>busy</html>")
