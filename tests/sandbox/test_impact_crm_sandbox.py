@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -14,7 +15,7 @@ import requests
 from api_sandbox import Sandbox
 from api_sandbox.impact_crm import CREDENTIALS, TRACKBOX_ONLY_CREDENTIALS
 
-from tests.sandbox.cli_process import serving
+from tests.sandbox.cli_process import SERVE, serving
 
 WHOLE_PERIOD = {"registrationDateFrom": "2025-11-01", "registrationDateTo": "2026-10-31"}
 ALL_TRANSACTIONS = {"transactionDateFrom": "2025-11-01", "transactionDateTo": "2026-10-31"}
@@ -880,3 +881,29 @@ def test_cli_serves_and_stops_on_sigterm():
         assert settings["email"] == CREDENTIALS.email
         health = requests.get(f"{served.base_url}/_sandbox/health", timeout=TIMEOUT)
         assert health.json() == {"ok": True}
+
+
+def test_cli_token_ttl_requests_and_impact_crm_quirks():
+    args = ("--scale", "30", "--no-prerender", "--token-ttl-requests", "2")
+    with serving(*args, "--quirks", "servers-groups,page-ignored") as served:
+        api = served.settings("x_domain=")["api_url"] + "/api/v1"
+        session = requests.Session()
+        session.headers.update({"X-Api-Key": CREDENTIALS.api_key, "X-DOMAIN": CREDENTIALS.x_domain})
+        body = {"email": CREDENTIALS.email, "password": CREDENTIALS.password, "rememberMe": True}
+        token = session.post(f"{api}/auth/login", json=body, timeout=TIMEOUT).json()["token"]
+        session.headers["X-Auth-Token"] = token
+        answers = [session.get(f"{api}/ib/servers", timeout=TIMEOUT) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 401]
+        assert answers[0].json()[0]["platform"] == "mt4"
+
+
+def test_cli_refuses_a_negative_token_ttl_requests():
+    done = subprocess.run(
+        [*SERVE, "--token-ttl-requests", "-1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "token_ttl_requests must be 0 or more" in done.stderr
