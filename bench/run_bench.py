@@ -6,13 +6,15 @@ Runs, in one invocation, each against `api-sandbox serve` started as its own pro
 - other-taps: tap-tracksale answers and tap-trackfinity profit_loss;
 - latency: tap-impact-crm at 200 ms per request against the ideal wall time;
 - memory: tap-impact-crm's peak memory at 100,000 and 1,000,000 leads;
-- reverse-etl: target-tracksale dispatching 100,000 customers at 0 and 100 ms.
+- reverse-etl: target-tracksale dispatching 100,000 customers at 0 and 100 ms;
+- tracksale-requests: the requests a one-year tap-tracksale backfill takes, per stream.
 
 Prints a table per benchmark with its floors, saves them to `bench/results/latest.md` and
 `latest.json` (`latest-quick.*`, `latest-<benchmark>.*` for partial runs), and ends with one
 line saying which floors hold. It reports; it is not a test: it exits 0 when a floor fails.
 
-    .venv/bin/python bench/run_bench.py [--only cpu|latency|memory|reverse-etl|other-taps]
+    .venv/bin/python bench/run_bench.py [--only cpu|latency|memory|reverse-etl|other-taps|
+                                               tracksale-requests]
                                         [--quick]
 """
 
@@ -26,7 +28,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import cpu, latency, memory, other_taps, reverse_etl
+from benchmarks import cpu, latency, memory, other_taps, reverse_etl, tracksale_requests
 from harness.context import BENCH_DIR, FULL, QUICK, Context, say
 from harness.cores import pin_processes
 from harness.machine import load, machine_info
@@ -38,6 +40,7 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "latency": latency.run,
     "memory": memory.run,
     "reverse-etl": reverse_etl.run,
+    "tracksale-requests": tracksale_requests.run,
 }
 """In the order they run: cpu and other-taps share one sandbox."""
 

@@ -6,6 +6,11 @@ plugin's re-authentication hook, retrying while it agrees. Any other 4xx fails a
 plugin's own description of what to fix. The number of requests in flight at once is bounded
 by an adaptive limit (`concurrency.AdaptiveLimit`): never above `max_in_flight`, halved when
 the API refuses a request as too many, and grown back as requests succeed.
+
+An API that locks an account after too many requests (Tracksale) gives the client a
+`request_budget` (`request_budget.RequestBudget`), spent before every attempt, and its
+`lock_status`: that answer is never retried; it trips the budget, so that no thread sends
+another request, and fails with `ApiLockedError`.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import msgspec
@@ -27,8 +32,14 @@ from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
 from connector_kit.concurrency import AdaptiveLimit, Slot
-from connector_kit.errors import HttpError, InsecureUrlError, RetriesExhaustedError
+from connector_kit.errors import (
+    ApiLockedError,
+    HttpError,
+    InsecureUrlError,
+    RetriesExhaustedError,
+)
 from connector_kit.redaction import redactor
+from connector_kit.request_budget import RequestBudget
 
 RETRIABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 TRANSPORT_ERRORS = (
@@ -144,7 +155,13 @@ def transport_failure(method: str, url: str, error: Exception) -> str:
 Describer = Callable[[requests.Response], str]
 
 
-def client_from_config(config: Mapping[str, Any], *, user_agent: str) -> ApiClient:
+def client_from_config(
+    config: Mapping[str, Any],
+    *,
+    user_agent: str,
+    request_budget: RequestBudget | None = None,
+    lock_status: int | None = None,
+) -> ApiClient:
     """An `ApiClient` set up from the shared HTTP settings of `settings.http_settings`."""
     retries = config.get("max_retries")
     return ApiClient(
@@ -152,6 +169,8 @@ def client_from_config(config: Mapping[str, Any], *, user_agent: str) -> ApiClie
         retry=RetryPolicy(max_attempts=1 + int(8 if retries is None else retries)),
         max_in_flight=int(config.get("max_concurrency") or 8),
         user_agent=user_agent,
+        request_budget=request_budget,
+        lock_status=lock_status,
     )
 
 
@@ -164,6 +183,10 @@ class ApiClient:
     max_in_flight: int = 8
     user_agent: str = "connector-kit"
     describe_failure: Describer = describe_response
+    request_budget: RequestBudget | None = None
+    """Spent before every attempt, when the API locks accounts that send too many requests."""
+    lock_status: int | None = None
+    """The status of the API's lock answer: never retried, it stops every thread's requests."""
 
     def __post_init__(self) -> None:
         self.session = requests.Session()
@@ -197,14 +220,15 @@ class ApiClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        body: bytes | None = None,
+        body: bytes | Callable[[], bytes] | None = None,
         headers: Callable[[], Mapping[str, str]] | Mapping[str, str] | None = None,
         on_unauthorized: Callable[[], bool] | None = None,
         describe_failure: Describer | None = None,
     ) -> requests.Response:
         """Send a request, retrying what is worth retrying; return the 2xx response.
 
-        `body` is a JSON document already encoded (sent as it is); `json` one to encode.
+        `body` is a JSON document already encoded (sent as it is), or a callable giving it
+        for each attempt (a body that holds the time it is sent); `json` one to encode.
         `headers` may be a callable so that a retry after re-authentication carries the new
         token. `on_unauthorized` is called on every 401; while it returns True the request is
         retried. Fails with `ConnectorError` (a user's fix) or `RetriesExhaustedError`.
@@ -214,13 +238,14 @@ class ApiClient:
         while True:
             attempt += 1
             request_headers = dict(headers() if callable(headers) else headers or {})
-            if body is not None:
+            data = body() if callable(body) else body
+            if data is not None:
                 request_headers["Content-Type"] = "application/json"
             failure: str
             delay: float
             try:
                 response, slot = self._send(
-                    method, url, params=params, json=json, data=body, headers=request_headers
+                    method, url, params=params, json=json, data=data, headers=request_headers
                 )
             except TRANSPORT_ERRORS as exc:
                 failure = transport_failure(method, url, exc)
@@ -234,8 +259,7 @@ class ApiClient:
                     attempt -= 1
                     continue
                 if status not in RETRIABLE_STATUSES:
-                    message = redactor.redact(describe(response))
-                    raise HttpError(message, status, response_message(response))
+                    self._refused_for_good(describe, response)
                 failure = describe_response(response)
             if attempt >= self.retry.max_attempts:
                 msg = (
@@ -253,10 +277,27 @@ class ApiClient:
             )
             time.sleep(delay)
 
+    def _refused_for_good(self, describe: Describer, response: requests.Response) -> NoReturn:
+        """Fail with what to fix; the API's lock also stops every thread's requests."""
+        message = redactor.redact(describe(response))
+        status = response.status_code
+        if status == self.lock_status:
+            if self.request_budget is not None:
+                self.request_budget.trip(message, status)
+            logger.error("%s", message)
+            raise ApiLockedError(message, status, response_message(response))
+        raise HttpError(message, status, response_message(response))
+
     def _send(self, method: str, url: str, **kwargs: Any) -> tuple[requests.Response, Slot]:
-        """Send one attempt once the concurrency limit lets it go; the caller settles the slot."""
+        """Send one attempt once the concurrency limit (and the budget) let it go.
+
+        The caller settles the slot. The budget is spent with the slot held, just before the
+        request goes out, so that the times it counts are those of the requests sent.
+        """
         slot = self.concurrency.acquire()
         try:
+            if self.request_budget is not None:
+                self.request_budget.spend()
             self.request_count += 1
             started = time.monotonic()
             response = self.session.request(

@@ -22,6 +22,14 @@ class HttpError(ConnectorError):
         self.api_message = api_message
 
 
+class ApiLockedError(HttpError):
+    """The API locked the account for too many requests; retrying cannot unlock it.
+
+    Raised for the locking answer itself and, once a request budget was tripped by it, for
+    every later attempt of the process, which is then never sent.
+    """
+
+
 class AuthenticationError(ConnectorError):
     """The API refused the credentials or their permissions."""
 

@@ -18,12 +18,20 @@ from typing import Any
 from connector_kit.errors import ConnectorError
 
 ENVELOPE_KEYS = ("data", "items", "results", "records")
+logger = logging.getLogger("connector_kit.records")
 EXTRA_FIELDS = "_extra_fields"
 _INVALID = object()
 
 
 def extract_records(payload: Any, *, where: str = "response") -> list[dict]:
-    """The list of records in a response, whichever envelope holds it."""
+    """The list of records in a response, whichever envelope holds it.
+
+    Taken as the records, in this order: a bare array; the list under `data`, `items`,
+    `results` or `records`; the one list-valued field of an object that has exactly one
+    (logged at DEBUG, since the key is not one the contract names). An object whose `total`
+    is 0 and that holds no list means no records. Anything else is an error naming `where`
+    and the keys seen: an answer the connector does not understand is never read as empty.
+    """
     if isinstance(payload, list):
         return payload
     if isinstance(payload, dict):
@@ -31,12 +39,17 @@ def extract_records(payload: Any, *, where: str = "response") -> list[dict]:
             value = payload.get(key)
             if isinstance(value, list):
                 return value
-        if all(payload.get(key) is None for key in ENVELOPE_KEYS) and "total" in payload:
+        lists = [key for key, value in payload.items() if isinstance(value, list)]
+        if len(lists) == 1:
+            logger.debug("%s: taking the records from its one list, %r", where, lists[0])
+            return payload[lists[0]]
+        if not lists and to_int(payload.get("total")) == 0:
             return []
     keys = sorted(payload) if isinstance(payload, dict) else type(payload).__name__
     msg = (
-        f"The {where} holds no list of records (looked for a bare array and for "
-        f"{', '.join(ENVELOPE_KEYS)}); it has: {keys}."
+        f"The {where} holds no list of records the connector knows (looked for a bare array, "
+        f"for {', '.join(ENVELOPE_KEYS)}, and for one list-valued field); it has: {keys}. "
+        "Nothing was read from it and no bookmark moved past it."
     )
     raise ConnectorError(msg)
 
@@ -104,7 +117,11 @@ def _coerce_number(value: Any) -> Any:
     return _INVALID
 
 
-def _coerce_boolean(value: Any) -> Any:
+def to_bool(value: Any) -> bool | None:
+    """A flag from a bool, 1/0, or a text like "1", "true", "yes", "0", "false", "no".
+
+    None when it is none of these (a caller decides whether that is an error).
+    """
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -112,7 +129,12 @@ def _coerce_boolean(value: Any) -> Any:
         return True
     if text in {"false", "0", "no"}:
         return False
-    return _INVALID
+    return None
+
+
+def _coerce_boolean(value: Any) -> Any:
+    result = to_bool(value)
+    return _INVALID if result is None else result
 
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()

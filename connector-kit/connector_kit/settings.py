@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from singer_sdk import typing as th
 
+from connector_kit.request_budget import DEFAULT_MAX_REQUESTS, DEFAULT_WINDOW_SECONDS
+
 
 def date_range_settings(*, window_days: int = 30) -> list[th.Property]:
     """`start_date`, `end_date` and `window_days`, for taps that read through date filters."""
@@ -81,6 +83,34 @@ def http_settings() -> list[th.Property]:
                 "Retries of a request that failed with 429, 5xx, a timeout or a dropped "
                 "connection, with exponential backoff and jitter (honouring Retry-After), "
                 "before the run fails."
+            ),
+        ),
+    ]
+
+
+def request_budget_settings(*, api: str, lock: str) -> list[th.Property]:
+    """`max_requests_per_window` and `rate_window_seconds`, for APIs that lock busy accounts.
+
+    `api` names the API, `lock` says what it does past its limit (for the descriptions).
+    """
+    return [
+        th.Property(
+            "max_requests_per_window",
+            th.IntegerType(minimum=1),
+            default=DEFAULT_MAX_REQUESTS,
+            description=(
+                f"Most requests sent to {api} in any `rate_window_seconds`, by every thread "
+                f"of the run together (retries count). {lock} Keep it below that limit, and "
+                "lower it when other programs use the same token at the same time."
+            ),
+        ),
+        th.Property(
+            "rate_window_seconds",
+            th.NumberType(exclusive_minimum=0),
+            default=DEFAULT_WINDOW_SECONDS,
+            description=(
+                "Length of the sliding window `max_requests_per_window` counts requests in, "
+                "in seconds. Each wait for the budget is logged with its length."
             ),
         ),
     ]

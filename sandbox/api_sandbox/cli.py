@@ -26,6 +26,7 @@ from api_sandbox.server import RESERVED_PREFIXES
 from api_sandbox.trackfinity import CREDENTIALS as TRACKFINITY_CREDENTIALS
 from api_sandbox.trackfinity import DEFAULT_ALLOWED_IPS as TRACKFINITY_DEFAULT_ALLOWED_IPS
 from api_sandbox.tracksale import API_TOKEN as TRACKSALE_API_TOKEN
+from api_sandbox.tracksale.security_lock import DEFAULT_LOCK_REQUESTS, DEFAULT_LOCK_WINDOW
 
 FULL_COLLECTIONS_NEVER = 2**31 - 1
 """A gen-2 threshold no server run reaches: full collections are left to an explicit call."""
@@ -72,6 +73,8 @@ def _build(args: argparse.Namespace) -> Sandbox:
         data_end=args.data_end,
         trackfinity_allowed_ips=args.trackfinity_allowed_ips,
         weeks_later=args.weeks_later,
+        tracksale_lock_requests=args.tracksale_lock_requests,
+        tracksale_lock_window=args.tracksale_lock_window,
     )
     args.prerendered = sandbox.impact_crm.dataset.prerender() if args.prerender else 0
     args.tracksale_prerendered = sandbox.tracksale.prerender() if args.prerender else 0
@@ -134,8 +137,11 @@ def _announce(sandbox: Sandbox, args: argparse.Namespace) -> None:
 def _tracksale_lines(sandbox: Sandbox, args: argparse.Namespace) -> list[str]:
     dataset = sandbox.tracksale.dataset
     counts = "  ".join(f"{stream}={count}" for stream, count in sandbox.tracksale.counts().items())
+    lock = sandbox.tracksale.security_lock
     return [
         f"tracksale  api_url={sandbox.tracksale_url}  api_token={TRACKSALE_API_TOKEN}",
+        f"tracksale  security lock: 405 past {lock.max_requests} requests in"
+        f" {lock.window_seconds:g} s, until POST /_sandbox/tracksale/solve-captcha",
         f"tracksale  data {dataset.data_start}..{dataset.last_day}, seed={args.seed}: {counts}"
         f" ({args.tracksale_prerendered} answers prerendered)",
     ]
@@ -220,7 +226,37 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated addresses or networks Trackfinity lets in, its "
         "ADMIN_API_ALLOWED_IPS (default: 127.0.0.1,::1); others get 403",
     )
+    serve.add_argument(
+        "--tracksale-lock-requests",
+        type=_positive_int,
+        default=DEFAULT_LOCK_REQUESTS,
+        metavar="N",
+        help="Tracksale's security lock: past N requests in --tracksale-lock-window seconds, "
+        "every Tracksale request is answered 405 with a CAPTCHA page until POST "
+        f"/_sandbox/tracksale/solve-captcha (default {DEFAULT_LOCK_REQUESTS}, as the real API)",
+    )
+    serve.add_argument(
+        "--tracksale-lock-window",
+        type=_positive_float,
+        default=DEFAULT_LOCK_WINDOW,
+        metavar="SECONDS",
+        help=f"the security lock's sliding window (default {DEFAULT_LOCK_WINDOW:g})",
+    )
     return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
 
 
 if __name__ == "__main__":

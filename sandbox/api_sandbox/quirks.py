@@ -30,6 +30,10 @@ SERVERS_GROUPS = "servers-groups"
 """Impact CRM: `servers` answers a list of `{"platform", "servers"}` groups."""
 KEYED_RECORDS = "keyed-records"
 """Impact CRM: records come as an object keyed by id (as PHP encodes an array with gaps)."""
+TRACKSALE_CAMPAIGN_OBJECT = "tracksale-campaign-object"
+"""`GET /campaign/{code}` answers the campaign as an object, not an array holding it."""
+TRACKSALE_CUSTOMERS_LINKS = "tracksale-customers-links"
+"""`POST /campaign/{code}/survey-links` lists customers under `customers_links`."""
 
 KNOWN_QUIRKS = frozenset(
     {
@@ -45,6 +49,8 @@ KNOWN_QUIRKS = frozenset(
         SERVERS_WRAPPED,
         SERVERS_GROUPS,
         KEYED_RECORDS,
+        TRACKSALE_CAMPAIGN_OBJECT,
+        TRACKSALE_CUSTOMERS_LINKS,
     }
 )
 _RECORD_KEYS = {ENVELOPE_ITEMS: "items", ENVELOPE_RESULTS: "results", ENVELOPE_RECORDS: "records"}

@@ -15,6 +15,7 @@ from api_sandbox.request_log import RequestLog
 from api_sandbox.server import SandboxServer
 from api_sandbox.trackfinity import DEFAULT_ALLOWED_IPS, TrackfinityApi
 from api_sandbox.tracksale import TracksaleApi
+from api_sandbox.tracksale.security_lock import DEFAULT_LOCK_REQUESTS, DEFAULT_LOCK_WINDOW
 
 
 class Sandbox:
@@ -24,7 +25,10 @@ class Sandbox:
     down, ends open connections and closes the socket. Also a context manager.
     `token_ttl_requests=n` lets each Impact CRM login token serve `n` report calls at most
     (0: none), beside `token_ttl` seconds. `weeks_later=n` serves the same world `n` weeks
-    after `data_end` (see `api_sandbox.later`); its data then runs to `last_day`.
+    after `data_end` (see `api_sandbox.later`); its data then runs to `last_day`. Tracksale's
+    security lock is on, as in the real API: past `tracksale_lock_requests` in
+    `tracksale_lock_window` seconds (1000 in 300 by default) every Tracksale request is
+    answered 405 until `solve_tracksale_captcha()`.
     """
 
     def __init__(
@@ -45,6 +49,8 @@ class Sandbox:
         data_end: date = DEFAULT_DATA_END,
         trackfinity_allowed_ips: Iterable[str] | str = DEFAULT_ALLOWED_IPS,
         weeks_later: int = 0,
+        tracksale_lock_requests: int = DEFAULT_LOCK_REQUESTS,
+        tracksale_lock_window: float = DEFAULT_LOCK_WINDOW,
     ) -> None:
         self.host = host
         self.quirks = parse_quirks(quirks)
@@ -76,6 +82,9 @@ class Sandbox:
             data_start=data_start,
             data_end=data_end,
             weeks_later=weeks_later,
+            lock_requests=tracksale_lock_requests,
+            lock_window=tracksale_lock_window,
+            quirks=self.quirks,
         )
         self.faults = FaultInjector(seed, latency_ms, rate_429, rate_5xx, retry_after)
         self.request_log = RequestLog()
@@ -163,6 +172,10 @@ class Sandbox:
 
     def clear_requests(self) -> None:
         self.request_log.clear()
+
+    def solve_tracksale_captcha(self) -> dict[str, object]:
+        """Unlock Tracksale's security lock, as a person solving the CAPTCHA would."""
+        return self.tracksale.security_lock.solve()
 
     def queue_faults(
         self, path_contains: str = "", faults: Iterable[Mapping[str, object] | Fault] = ()

@@ -1,7 +1,15 @@
-"""The Tracksale API v2, as the streams call it: bearer-token auth and clear failures."""
+"""The Tracksale API v2, as the streams call it: bearer-token auth and clear failures.
+
+Every request, retries included, is spent from the process's request budget for this token
+(`max_requests_per_window` in `rate_window_seconds`), so that Tracksale's security lock (HTTP
+405 and a CAPTCHA past 1000 requests in five minutes) is never tripped. If it is anyway (other
+programs using the token), the 405 is never retried: no thread sends another request, and the
+run stops with what to do. Windows not completed have moved no bookmark, so nothing is lost.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,8 +18,11 @@ import msgspec
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
 from connector_kit.paging import Pager
+from connector_kit.request_budget import budget_from_config
 
 TOKEN_PAGE = "Apps > API V2 > New token"
+LOCK_STATUS = 405
+"""Tracksale's answer past its request limit, with a CAPTCHA (https://api.tracksale.co/?lang=en)."""
 
 
 class TracksaleApi:
@@ -24,7 +35,12 @@ class TracksaleApi:
             setting="api_url",
             allow_insecure_http=bool(config.get("allow_insecure_http")),
         )
-        self.client = client_from_config(config, user_agent="tap-tracksale")
+        self.budget = budget_from_config(
+            config, base_url=self.base_url, credential=str(config["api_token"]), name="Tracksale"
+        )
+        self.client = client_from_config(
+            config, user_agent="tap-tracksale", request_budget=self.budget, lock_status=LOCK_STATUS
+        )
         self._headers = {"Authorization": f"bearer {config['api_token']}"}
         self.pager = Pager(max_concurrency=self.client.max_in_flight, where="Tracksale response")
 
@@ -53,6 +69,8 @@ class TracksaleApi:
         status, message = response.status_code, response_message(response)
         parts = urlsplit(response.request.url or "")
         where = f"{parts.path}?{parts.query}" if parts.query else parts.path
+        if status == LOCK_STATUS:
+            return self.describe_lock(parts.path, message)
         if status in (401, 403):
             return (
                 f"Tracksale refused the token (HTTP {status} on {parts.path}: {message}). Check "
@@ -70,3 +88,32 @@ class TracksaleApi:
                 "from `campaign_codes`."
             )
         return f"Tracksale answered {where} with HTTP {status}: {message}"
+
+    def describe_lock(self, path: str, message: str) -> str:
+        """What Tracksale's security lock means for this run, and how to go on."""
+        budget = self.budget
+        return (
+            f"Tracksale's security lock blocked the API token's account (HTTP 405 on {path}: "
+            f"{message[:120]}). Tracksale locks an account past 1000 requests in five minutes "
+            f"and answers 405 until a person solves its CAPTCHA; retrying does not help. This "
+            f"run sent {budget.in_window()} requests in its last {budget.window_seconds:.0f}s "
+            f"(`max_requests_per_window` {budget.max_requests}): another program may be using "
+            "the same token. Solve the CAPTCHA (open the API URL, e.g. "
+            f"{self.base_url}/campaign, in a browser, or log in to Tracksale with the account "
+            "that owns the token), then run again: the run stopped at once, its STATE covers "
+            "only windows read completely, and the next run resumes from its last STATE."
+        )
+
+    def log_budget(self, logger: logging.Logger) -> None:
+        """Log the requests this run spent and how long it waited for the budget."""
+        figures = self.budget.figures()
+        logger.info(
+            "Tracksale request budget: %d requests sent (at most %d in %.0fs); waited %d "
+            "time(s), %.1fs in all, longest %.1fs.",
+            figures["budget_requests"],
+            self.budget.max_requests,
+            self.budget.window_seconds,
+            figures["budget_waits"],
+            figures["budget_waited_seconds"],
+            figures["budget_longest_wait_seconds"],
+        )

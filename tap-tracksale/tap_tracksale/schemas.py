@@ -1,7 +1,7 @@
 """JSON schemas of the Tracksale records (seed 003, CONTRACT.md section 2).
 
-Every `*_time` field, which the API gives in Unix seconds, is emitted as an ISO 8601 UTC
-timestamp.
+Every `*_time` field, which the API gives in Unix seconds (or as a time text, read in the
+`timezone` setting's zone when it has none), is emitted as an ISO 8601 UTC timestamp.
 """
 
 from __future__ import annotations
@@ -24,6 +24,26 @@ QUESTION_ANSWERS = th.ArrayType(
         th.Property("comment", th.StringType),
         th.Property("answer", th.StringType),
         additional_properties=True,
+    )
+)
+
+JUSTIFICATION_NAME = [
+    th.Property("name", th.StringType, description="The name (the i18n map's first entry)"),
+    th.Property(
+        "name_i18n",
+        th.ObjectType(additional_properties=th.StringType),
+        description='The name in each language, e.g. {"pt-br": "Atendimento"}; null when plain',
+    ),
+]
+
+JUSTIFICATIONS = th.ArrayType(
+    th.ObjectType(
+        *JUSTIFICATION_NAME,
+        th.Property(
+            "children",
+            th.ArrayType(th.ObjectType(*JUSTIFICATION_NAME)),
+            description="The reasons chosen within this group",
+        ),
     )
 )
 
@@ -108,7 +128,11 @@ ANSWER = th.PropertiesList(
             )
         ),
     ),
-    th.Property("justifications", th.ArrayType(th.StringType)),
+    th.Property(
+        "justifications",
+        JUSTIFICATIONS,
+        description="Reason groups ({name, name_i18n, children}), from the level form",
+    ),
     th.Property("review", QUESTION_ANSWERS),
     th.Property("nps_secondary", QUESTION_ANSWERS),
     th.Property("open_question", QUESTION_ANSWERS),

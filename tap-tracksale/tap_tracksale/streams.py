@@ -1,24 +1,33 @@
-"""The Tracksale streams, each declaring only what sets it apart."""
+"""The Tracksale streams, each declaring only what sets it apart.
+
+Times the API writes without a zone are read in the `timezone` setting's zone and emitted in
+UTC; flags given as "1"/"0"/"true"/... are emitted as booleans, nested ones included.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable
+from functools import cached_property
 from typing import Any, ClassVar
 
 from connector_kit.paging import PeekedPage, peek_page
-from connector_kit.records import extract_records, unix_to_timestamp
+from connector_kit.records import EXTRA_FIELDS, extract_records, to_bool, unix_to_timestamp
 from connector_kit.streams import TolerantStream, WindowedStream
-from connector_kit.windows import DateWindow
+from connector_kit.windows import DateWindow, parse_date
 
 from tap_tracksale import schemas
 from tap_tracksale.answer_reading import AnswerFetch, AnswerReader
+from tap_tracksale.campaign_answers import campaign_in
 from tap_tracksale.client import TracksaleApi
+from tap_tracksale.justifications import read_justifications
+from tap_tracksale.local_time import LocalTimes, last_day_to_read
 from tap_tracksale.periods import periods
 from tap_tracksale.spans import TimeSpan
 
 ANSWER_DETAILS = {
     "tags": "true",
-    "justifReturn": "array",
+    "justifReturn": "level",
     "review": 1,
     "nps_secondary": 1,
     "open_question": 1,
@@ -28,12 +37,65 @@ ANSWER_DETAILS = {
 """Ask `/report/answer` for every optional part of each answer."""
 
 
+def keep_extra(record: dict, name: str, value: Any) -> None:
+    """Keep a value the tap could not read under the record's `_extra_fields`."""
+    extras = record.get(EXTRA_FIELDS)
+    if not isinstance(extras, dict):
+        extras = record[EXTRA_FIELDS] = {}
+    extras[name] = value
+
+
+def read_flag(item: dict, name: str) -> None:
+    """Make `item[name]` a boolean; a value that is no flag is kept under `_extra_fields`."""
+    value = item.get(name)
+    if value is None or isinstance(value, bool):
+        return
+    flag = to_bool(value)
+    if flag is None:
+        keep_extra(item, name, value)
+    item[name] = flag
+
+
 class TracksaleStream(TolerantStream):
     """A stream that reads through the tap's one `TracksaleApi`."""
 
     @property
     def api(self) -> TracksaleApi:
         return self.tap.api  # type: ignore[no-any-return]
+
+    @property
+    def local_times(self) -> LocalTimes:
+        return self.tap.local_times  # type: ignore[no-any-return]
+
+    @cached_property
+    def time_fields(self) -> tuple[str, ...]:
+        """The record's date-time fields, where a time without a zone may come."""
+        return tuple(
+            name
+            for name, prop in self.schema.get("properties", {}).items()
+            if prop.get("format") == "date-time"
+        )
+
+    @cached_property
+    def _zone_less_times(self) -> tuple[tuple[str, ...], Callable[[object], object]]:
+        """The date-time fields and the reader of zone-less times, looked up once."""
+        return self.time_fields, self.local_times.to_utc
+
+    def post_process(self, row: dict, context: dict | None = None) -> dict | None:
+        fields, to_utc = self._zone_less_times
+        get = row.get
+        for name in fields:
+            value = get(name)
+            if type(value) is str:
+                row[name] = to_utc(value)
+        return super().post_process(row, context)
+
+    def last_day(self) -> dt.date:
+        """`end_date`, else today in `timezone` or in UTC, whichever is later."""
+        end = self.config.get("end_date")
+        if end:
+            return parse_date(end, setting="end_date")
+        return last_day_to_read(self.local_times.zone)
 
     def codes_filter(self) -> dict[str, str]:
         """`codes` for the configured campaigns; nothing (all campaigns) when none are set."""
@@ -53,7 +115,7 @@ class CampaignsStream(TracksaleStream):
         codes = self.config.get("campaign_codes")
         if codes:
             for code in codes:
-                yield self.api.get(f"campaign/{code}", params)
+                yield campaign_in(self.api.get(f"campaign/{code}", params), int(code))
         else:
             yield from extract_records(self.api.get("campaign", params), where="campaign list")
 
@@ -82,7 +144,7 @@ class DraftLotsStream(TracksaleStream):
             yield {**lot, "campaign_code": code}
 
 
-class AnswersStream(WindowedStream, TracksaleStream):
+class AnswersStream(TracksaleStream, WindowedStream):
     """Answers with every detail, by answer time; recent ones are read again to catch edits."""
 
     name = "answers"
@@ -94,6 +156,7 @@ class AnswersStream(WindowedStream, TracksaleStream):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._reader: AnswerReader | None = None
+        self._unread_reported: set[str] = set()
 
     def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
         """The window's answers, in parts read `max_concurrency` at a time (see `AnswerReader`)."""
@@ -108,6 +171,26 @@ class AnswersStream(WindowedStream, TracksaleStream):
             )
         return self._reader.answers_in(TimeSpan.of_window(window))
 
+    def post_process(self, row: dict, context: dict | None = None) -> dict | None:
+        """Justifications in the tap's one shape (see `justifications`)."""
+        raw = row.get("justifications")
+        if raw is None or (type(raw) is list and not raw):
+            return super().post_process(row, context)
+        shaped = read_justifications(raw)
+        if shaped is None:
+            keep_extra(row, "justifications", raw)
+            if "justifications" not in self._unread_reported:
+                self._unread_reported.add("justifications")
+                self.logger.warning(
+                    "answers: justifications in a form the tap does not know (answer %s: %r); "
+                    "kept under %s",
+                    row.get("id"),
+                    raw,
+                    EXTRA_FIELDS,
+                )
+        row["justifications"] = shaped
+        return super().post_process(row, context)
+
     def _answer_report(self) -> AnswerFetch:
         filters = {**self.codes_filter(), **ANSWER_DETAILS}
 
@@ -118,7 +201,7 @@ class AnswersStream(WindowedStream, TracksaleStream):
         return fetch
 
 
-class DispatchesStream(WindowedStream, TracksaleStream):
+class DispatchesStream(TracksaleStream, WindowedStream):
     """Dispatch lots with their customers, by creation time."""
 
     name = "dispatches"
@@ -137,13 +220,18 @@ class DispatchesStream(WindowedStream, TracksaleStream):
             row["campaign_code"] = campaign.get("code")
         record = super().post_process(row, context)
         for customer in (record or {}).get("customers") or []:
-            moment = customer.get("dispatch_time") if isinstance(customer, dict) else None
+            if not isinstance(customer, dict):
+                continue
+            moment = customer.get("dispatch_time")
             if isinstance(moment, (int, float)) and not isinstance(moment, bool):
                 customer["dispatch_time"] = unix_to_timestamp(moment)
+            elif isinstance(moment, str):
+                customer["dispatch_time"] = self.local_times.to_utc(moment)
+            read_flag(customer, "has_answered")
         return record
 
 
-class PeriodReportStream(WindowedStream, TracksaleStream):
+class PeriodReportStream(TracksaleStream, WindowedStream):
     """An aggregate report, one request per campaign and period of `report_granularity`.
 
     Periods are whole days, ISO weeks or calendar months; the bookmark is the last period
@@ -221,6 +309,8 @@ class WidgetsStream(TracksaleStream):
     def get_records(self, context: dict | None) -> Iterable[dict]:
         for key in self.config.get("widget_keys") or []:
             body = self.api.get(f"widget/{key}")
+            if isinstance(body, dict) and isinstance(body.get("limits"), dict):
+                read_flag(body["limits"], "has_limit")
             yield {**body, "key": key}
 
 

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from connector_kit.records import extract_records
-from connector_kit.settings import date_range_settings, http_settings, lookback_setting
+from connector_kit.settings import (
+    date_range_settings,
+    http_settings,
+    lookback_setting,
+    request_budget_settings,
+)
 from connector_kit.tap_base import ConnectorTap
-from connector_kit.windows import parse_date, today_utc
+from connector_kit.windows import parse_date
 from singer_sdk import Stream
 from singer_sdk import typing as th
 
 from tap_tracksale.client import TOKEN_PAGE, TracksaleApi
+from tap_tracksale.local_time import DEFAULT_TIMEZONE, LocalTimes, last_day_to_read, zone_of
 from tap_tracksale.periods import GRANULARITIES
 from tap_tracksale.streams import STREAM_TYPES
 
@@ -56,6 +64,14 @@ class TapTracksale(ConnectorTap):
             description="Keys of the widgets to read (shown when customizing a widget).",
         ),
         th.Property(
+            "timezone",
+            th.StringType,
+            default=DEFAULT_TIMEZONE,
+            description="IANA time zone of the account: the calendar of the start/end dates "
+            "and times sent to the reports, and the zone of times the API writes without one, "
+            "which are emitted in UTC. Unix seconds and bookmarks (UTC) do not depend on it.",
+        ),
+        th.Property(
             "max_answers_per_request",
             th.IntegerType,
             default=5000,
@@ -63,12 +79,38 @@ class TapTracksale(ConnectorTap):
             "this is cut into `max_concurrency` parts, down to the second, until each part fits.",
         ),
         *http_settings(),
+        *request_budget_settings(
+            api="Tracksale",
+            lock="Tracksale locks the token's account past 1000 requests in five minutes "
+            "(HTTP 405 and a CAPTCHA a person must solve).",
+        ),
     ).to_dict()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone  # noqa: B018 - a bad `timezone` fails before anything is read
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The account's time zone (the `timezone` setting)."""
+        return zone_of(self.config.get("timezone"))
+
+    @cached_property
+    def local_times(self) -> LocalTimes:
+        """Reads the API's zone-less times in the account's zone."""
+        return LocalTimes(self.zone)
 
     @cached_property
     def api(self) -> TracksaleApi:
         """The API client shared by every stream of this run."""
         return TracksaleApi(self.config)
+
+    def sync_all(self) -> None:
+        """Sync every stream, then log the requests spent and the waits for the budget."""
+        try:
+            super().sync_all()
+        finally:
+            self.api.log_budget(self.logger)
 
     def discover_streams(self) -> list[Stream]:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
@@ -77,7 +119,7 @@ class TapTracksale(ConnectorTap):
         """`start`/`end` covering start_date..end_date, for campaign counters."""
         start = parse_date(self.config["start_date"], setting="start_date")
         end = self.config.get("end_date")
-        last = parse_date(end, setting="end_date") if end else today_utc()
+        last = parse_date(end, setting="end_date") if end else last_day_to_read(self.zone)
         return {"start": start.isoformat(), "end": last.isoformat()}
 
     @cached_property

@@ -5,12 +5,17 @@ call, the project's retry policy (429 with `Retry-After`, 5xx, timeouts, dropped
 and its bound on requests in flight. A refusal that concerns one record (a note with no
 matching answer) is raised as `RecordRefusedError`, so the record goes to the rejects file; any
 other refusal stops the run with a message naming what to fix.
+
+Every request, retries included, is spent from the process's request budget for this token
+(`max_requests_per_window` in `rate_window_seconds`), so that Tracksale's security lock (HTTP
+405 and a CAPTCHA past 1000 requests in five minutes) is never tripped. A 405 is never
+retried: it raises `ApiLockedError`, and no thread sends another request.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,12 +23,16 @@ from urllib.parse import urlsplit
 import msgspec
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
-from connector_kit.errors import HttpError
+from connector_kit.errors import ApiLockedError, ConnectorError, HttpError
+from connector_kit.records import to_bool
+from connector_kit.request_budget import budget_from_config
 
 from target_tracksale.campaigns import Campaign, parse_campaigns
 
 DEFAULT_API_URL = "https://api.tracksale.co/v2"
 TOKEN_PAGE = "Tracksale > Apps > API V2 > NEW TOKEN"
+LOCK_STATUS = 405
+"""Tracksale's answer past its request limit, with a CAPTCHA (https://api.tracksale.co/?lang=en)."""
 _encoder = msgspec.json.Encoder()
 
 logger = logging.getLogger("target_tracksale.client")
@@ -36,6 +45,19 @@ class RecordRefusedError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class TracksaleLockedError(ApiLockedError):
+    """Tracksale's security lock stopped a request (a 405, or the budget tripped by one).
+
+    `maybe_delivered` is True when earlier attempts of the same request went out and failed
+    without an answer that says they were not acted on (a 5xx, a dropped connection): the
+    request may then have reached Tracksale.
+    """
+
+    def __init__(self, error: ApiLockedError, *, maybe_delivered: bool) -> None:
+        super().__init__(str(error), error.status, error.api_message)
+        self.maybe_delivered = maybe_delivered
 
 
 @dataclass(frozen=True)
@@ -57,7 +79,15 @@ class TracksaleApi:
             allow_insecure_http=bool(config.get("allow_insecure_http")),
         )
         self._authorization = f"bearer {config['api_token']}"
-        self.client = client_from_config(config, user_agent="target-tracksale")
+        self.budget = budget_from_config(
+            config, base_url=self.base_url, credential=str(config["api_token"]), name="Tracksale"
+        )
+        self.client = client_from_config(
+            config,
+            user_agent="target-tracksale",
+            request_budget=self.budget,
+            lock_status=LOCK_STATUS,
+        )
 
     @property
     def max_in_flight(self) -> int:
@@ -81,13 +111,19 @@ class TracksaleApi:
     def post(
         self,
         path: str,
-        body: Mapping[str, Any],
+        body: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
         *,
         params: Mapping[str, Any] | None = None,
         record_level: bool = False,
     ) -> Reply:
-        """POST `body` as JSON; with `record_level`, a 400/404/422 raises `RecordRefusedError`."""
+        """POST `body` as JSON; with `record_level`, a 400/404/422 raises `RecordRefusedError`.
+
+        A callable `body` is called for each attempt (a dispatch's send time is computed then).
+        """
         attempts = 0
+        encoded: bytes | Callable[[], bytes] = (
+            (lambda: _encoder.encode(body())) if callable(body) else _encoder.encode(body)
+        )
 
         def headers() -> dict[str, str]:
             nonlocal attempts
@@ -99,10 +135,12 @@ class TracksaleApi:
                 "POST",
                 f"{self.base_url}{path}",
                 params=params,
-                body=_encoder.encode(body),
+                body=encoded,
                 headers=headers,
                 describe_failure=self.describe_failure,
             )
+        except ApiLockedError as error:
+            raise TracksaleLockedError(error, maybe_delivered=attempts > 1) from None
         except HttpError as error:
             if record_level and error.status in {400, 404, 422}:
                 raise RecordRefusedError(error.status, error.api_message) from None
@@ -111,14 +149,15 @@ class TracksaleApi:
 
     def can_impact(self, campaign_code: int, customer: Mapping[str, str]) -> bool:
         """The 90-day rule: whether this campaign may survey the customer now."""
-        reply = self.post(f"/campaign/{campaign_code}/can-impact", customer)
-        body = reply.body if isinstance(reply.body, dict) else {}
-        return body.get("can_impact") is not False
+        path = f"/campaign/{campaign_code}/can-impact"
+        return can_impact_flag(self.post(path, customer).body, path)
 
     def describe_failure(self, response: requests.Response) -> str:
         """What a refused call means and which setting or field to fix."""
         status, message = response.status_code, response_message(response)
         path = urlsplit(response.request.url or "").path
+        if status == LOCK_STATUS:
+            return self.describe_lock(path, message)
         if status == 401:
             return (
                 f"Tracksale refused the API token (HTTP 401 on {path}: {message}). Check "
@@ -137,6 +176,36 @@ class TracksaleApi:
         if status == 404:
             return f"Tracksale has no {path} (HTTP 404: {message}). Check `api_url`."
         return f"Tracksale refused POST {path} with HTTP {status}: {message}"
+
+    def describe_lock(self, path: str, message: str) -> str:
+        """What Tracksale's security lock means for this run, and how to go on."""
+        budget = self.budget
+        return (
+            f"Tracksale's security lock blocked the API token's account (HTTP 405 on {path}: "
+            f"{message[:120]}). Tracksale locks an account past 1000 requests in five minutes "
+            f"and answers 405 until a person solves its CAPTCHA; retrying does not help. This "
+            f"run sent {budget.in_window()} requests in its last {budget.window_seconds:.0f}s "
+            f"(`max_requests_per_window` {budget.max_requests}): another program may be using "
+            "the same token. Solve the CAPTCHA (open the API URL, e.g. "
+            f"{self.base_url}/campaign, in a browser, or log in to Tracksale with the account "
+            "that owns the token), then run again. The run stopped at once: every request "
+            "Tracksale answered is settled in the ledger, the STATE emitted covers only settled "
+            "records, and the requests refused or not sent are known unsent, so the next run "
+            "sends each of them once."
+        )
+
+
+def can_impact_flag(body: Any, path: str) -> bool:
+    """`can_impact` of a can-impact answer: true/false, 1/0 or their texts; else an error."""
+    flag = to_bool(body.get("can_impact")) if isinstance(body, dict) else None
+    if flag is None:
+        seen = f"keys {sorted(body)}" if isinstance(body, dict) else type(body).__name__
+        msg = (
+            f"Tracksale answered POST {path} without a can_impact flag it could read (it "
+            f"answered {seen}); set `check_can_impact` to false to dispatch without asking."
+        )
+        raise ConnectorError(msg)
+    return flag
 
 
 def _decode(response: requests.Response, path: str) -> Any:

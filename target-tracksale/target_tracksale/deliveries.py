@@ -45,6 +45,8 @@ class Delivery:
     identity: str
     payload: dict
     schedule_time: int | None = None
+    finish_time: int | None = None
+    """When the survey closes (a dispatch's `finish_time`, sent at the top level)."""
     unsettled_earlier: bool = False
     """An earlier request listed it and stopped before Tracksale's answer was recorded."""
 

@@ -232,6 +232,15 @@ class Ledger:
                 for identity in unsettled:
                     listed[identity] = (request_id, self.run_id)
 
+    def withdraw(self, request_id: str) -> None:
+        """A request that was never sent, or that Tracksale refused before acting on it.
+
+        Its listing is dropped, so its records count as unsent: the next run sends them once.
+        Records also listed by an earlier unanswered request stay listed under that one.
+        """
+        with self._lock:
+            self._db.execute("DELETE FROM requests WHERE request_id = ?", (request_id,))
+
     def _insert_final(
         self, action: str, campaign_code: int, final: Sequence[Final], *, stream: str, now: str
     ) -> None:

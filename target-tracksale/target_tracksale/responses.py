@@ -2,9 +2,12 @@
 
 A dispatch answer counts the customers inserted, duplicated and invalid, and (with
 `getNotInserted=1`) lists the ones not inserted; an answers insert lists the answers it
-inserted with their ids; a survey-links answer lists each customer with its link. Records are
+inserted with their ids; a survey-links answer lists each customer with its link, under
+`customers` (the seed) or `customers_links` (read there by public client code). Records are
 matched to listed customers by `matching`; a record whose fate the answer does not settle is
-`ambiguous`, never assumed sent or assumed refused.
+`ambiguous`, never assumed sent or assumed refused. A survey-links answer with neither list
+stops the run, naming the keys it had: its records stay unsettled in the ledger, to be sent
+again by the next run.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from connector_kit.errors import ConnectorError
 from connector_kit.records import to_int
 
 from target_tracksale.client import Reply
@@ -36,6 +40,24 @@ def _body(reply: Reply) -> dict[str, Any]:
     return reply.body if isinstance(reply.body, dict) else {}
 
 
+def _status_counts(reply: Reply, endpoint: str) -> dict[str, Any]:
+    """The answer's `status` counts; an error naming its keys when it has none.
+
+    Every write answer the seed shows counts its customers under `status`. One without them
+    is not understood: the run stops, and its records stay unsettled in the ledger.
+    """
+    body = reply.body
+    if isinstance(body, dict) and isinstance(body.get("status"), dict):
+        return body["status"]
+    seen = f"keys {sorted(body)}" if isinstance(body, dict) else f"a {type(body).__name__}"
+    msg = (
+        f"Tracksale answered POST {endpoint} with {seen}, and no `status` object counting "
+        "the customers inserted; the records of this request are not counted as sent (the "
+        "ledger keeps them for the next run)."
+    )
+    raise ConnectorError(msg)
+
+
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -49,10 +71,12 @@ def _ambiguous(
             outcomes[position] = Outcome(deliveries[position], Status.AMBIGUOUS, reason)
 
 
-def dispatch_outcomes(deliveries: Sequence[Delivery], reply: Reply) -> list[Outcome]:
+def dispatch_outcomes(
+    deliveries: Sequence[Delivery], reply: Reply, campaign_code: int | str = "{code}"
+) -> list[Outcome]:
     """Each customer of a dispatch request: sent (with its lot), duplicated, invalid, ..."""
+    counts = _status_counts(reply, f"/campaign/{campaign_code}/dispatch")
     body = _body(reply)
-    counts = body.get("status") if isinstance(body.get("status"), dict) else {}
     lot_code = body.get("dispatch_code")
     lot = str(lot_code) if lot_code not in (None, "") else None
     duplicated = _listed(body.get("duplicated_customers"))
@@ -96,8 +120,8 @@ def dispatch_outcomes(deliveries: Sequence[Delivery], reply: Reply) -> list[Outc
 
 def answers_outcomes(deliveries: Sequence[Delivery], reply: Reply) -> list[Outcome]:
     """Each answer of an insert: sent (with its answer_id), invalid, or ambiguous."""
+    counts = _status_counts(reply, "/answer")
     body = _body(reply)
-    counts = body.get("status") if isinstance(body.get("status"), dict) else {}
     invalid_count = to_int(counts.get("invalid")) or 0
     listed = body.get("answers")
     if not isinstance(listed, list):
@@ -129,11 +153,32 @@ def answers_outcomes(deliveries: Sequence[Delivery], reply: Reply) -> list[Outco
     return [outcomes[position] for position in range(len(deliveries))]
 
 
-def survey_link_outcomes(deliveries: Sequence[Delivery], reply: Reply) -> list[Outcome]:
+SURVEY_LINK_LISTS = ("customers", "customers_links")
+"""Where a survey-links answer lists the customers with their links."""
+
+
+def linked_customers(body: Any, campaign_code: int) -> list[Any]:
+    """The customers a survey-links answer lists; an error naming its keys when it has none."""
+    if isinstance(body, dict):
+        for key in SURVEY_LINK_LISTS:
+            if isinstance(body.get(key), list):
+                return body[key]
+    seen = f"keys {sorted(body)}" if isinstance(body, dict) else f"a {type(body).__name__}"
+    msg = (
+        f"Tracksale answered POST /campaign/{campaign_code}/survey-links with {seen}, and no "
+        f"list of customers under {' or '.join(SURVEY_LINK_LISTS)}; the records of this "
+        "request are not counted as sent (the ledger keeps them for the next run)."
+    )
+    raise ConnectorError(msg)
+
+
+def survey_link_outcomes(
+    deliveries: Sequence[Delivery], reply: Reply, campaign_code: int
+) -> list[Outcome]:
     """Each customer of a survey-links request: sent with its link, or invalid."""
     listed = [
         entry
-        for entry in _listed(_body(reply).get("customers"))
+        for entry in linked_customers(reply.body, campaign_code)
         if isinstance(entry, dict) and entry.get("survey_link")
     ]
     match = match_listed(deliveries, listed)

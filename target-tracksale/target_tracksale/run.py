@@ -9,6 +9,13 @@ and the summary); at most `BATCHES_IN_FLIGHT` are unsettled at once. A STATE mes
 released only once every request of every record before it has been answered and recorded.
 `finish` settles the last batches, sends the lots of `lot_then_send` streams and writes the
 summary.
+
+Tracksale's security lock (HTTP 405) stops the run like any failure, with one difference: the
+request it refused, and every request the tripped budget then kept from going out, is taken
+off the ledger's unanswered requests, since Tracksale did not act on it. The next run so
+sends those records once, with no doubt about an earlier delivery. (Unless an earlier attempt
+of the same request went out and failed unanswered: then it stays listed, as any request
+that may have been delivered.)
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from target_tracksale import ledger as ledger_status
 from target_tracksale.campaigns import CampaignDirectory
-from target_tracksale.client import RecordRefusedError, TracksaleApi
+from target_tracksale.client import RecordRefusedError, TracksaleApi, TracksaleLockedError
 from target_tracksale.deliveries import REJECTED_STATUSES, Delivery, Outcome, Status
 from target_tracksale.jsonl import JsonLinesFile
 from target_tracksale.ledger import Ledger
@@ -77,6 +84,8 @@ class Request:
     schedule_time: int | None = None
     into_lot: bool = False
     """A dispatch without a time: the customers join the campaign's open lot."""
+    finish_time: int | None = None
+    """A dispatch's `finish_time`: when the survey closes."""
     ledger_id: str = ""
     """The ledger's id of the request, once it is listed there."""
 
@@ -141,6 +150,7 @@ class Run:
             "requests": client.request_count,
             "retries": client.retry_count,
             "concurrency_lowered": client.limit_decreases,
+            **self.api.budget.figures(),
         }
 
     # Batches
@@ -154,7 +164,11 @@ class Run:
             self._settle_oldest()
         to_send = self._screen(sink, deliveries)
         if to_send and self.check_can_impact and not self.dry_run:
-            to_send, refused = sink.screen_remotely(to_send)
+            try:
+                to_send, refused = sink.screen_remotely(to_send)
+            except BaseException as error:
+                self._stop_after(error)
+                raise
             self._record(sink, None, refused)
         requests = sink.plan(to_send)
         self.summary.add_requests(sink.stream_name, sink.action, len(requests))
@@ -193,9 +207,28 @@ class Run:
         )
         try:
             return sink.send(request)
+        except TracksaleLockedError as locked:
+            self._stopping = True
+            if not locked.maybe_delivered:
+                self.ledger.withdraw(request.ledger_id)
+            raise
         except BaseException:
             self._stopping = True
             raise
+
+    def _stop_after(self, error: BaseException) -> None:
+        """Stop on a failure outside the batches (a can-impact check), losing no answer.
+
+        Sends nothing more, records what the batches in flight were answered (so the ledger
+        holds everything Tracksale accepted), then writes the failed summary; no STATE.
+        """
+        self._stopping = True
+        for batch in self._in_flight:
+            self._record_answers(batch)
+        self._in_flight.clear()
+        self.rejects.flush()
+        self.survey_links.flush()
+        self.fail(error)
 
     def settle(self) -> None:
         """Wait until every request in flight is answered and recorded; then release STATE."""

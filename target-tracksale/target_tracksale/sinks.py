@@ -8,7 +8,6 @@ concurrently. A batch is `batch_size` (at most 500, Tracksale's limit) times
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -20,6 +19,7 @@ from target_tracksale import responses, validation
 from target_tracksale.campaigns import EMAIL, PHONE, Campaign
 from target_tracksale.client import RecordRefusedError
 from target_tracksale.deliveries import Delivery, Outcome, Status
+from target_tracksale.dispatch_bodies import DispatchBody, earliest_send_time
 from target_tracksale.run import Request, Run
 from target_tracksale.stream_actions import (
     ANSWERS,
@@ -179,32 +179,55 @@ class DispatchSink(TracksaleSink):
             self.run.lots_to_send[self.stream_action.campaign_code] = self.stream_action
 
     def plan(self, deliveries: Sequence[Delivery]) -> list[Request]:
-        """Per campaign and send time (none: into the lot), at most `batch_size` each."""
+        """Per campaign, send time (none: into the lot) and finish time, `batch_size` at most."""
         default_time = (
             self.stream_action.schedule_time if self.stream_action.send == SEND_NOW else None
         )
-        groups: dict[tuple[int, int | None], list[Delivery]] = {}
+        groups: dict[tuple[int, int | None, int | None], list[Delivery]] = {}
         for delivery in deliveries:
             when = delivery.schedule_time if delivery.schedule_time is not None else default_time
-            groups.setdefault((delivery.campaign_code, when), []).append(delivery)
+            key = (delivery.campaign_code, when, delivery.finish_time)
+            groups.setdefault(key, []).append(delivery)
         into_lot = self.stream_action.send != SEND_NOW
         size = self.run.batch_size
         return [
-            Request(code, group[start : start + size], when, into_lot and when is None)
-            for (code, when), group in groups.items()
+            Request(code, group[start : start + size], when, into_lot and when is None, finish)
+            for (code, when, finish), group in groups.items()
             for start in range(0, len(group), size)
         ]
 
     def send(self, request: Request) -> list[Outcome]:
-        body: dict[str, Any] = {"customers": [d.payload for d in request.deliveries]}
-        if not request.into_lot:
-            body["schedule_time"] = (
-                request.schedule_time if request.schedule_time is not None else int(time.time())
-            )
+        """One dispatch request; its times are computed at each attempt (`DispatchBody`)."""
+        body = DispatchBody(
+            [d.payload for d in request.deliveries],
+            into_lot=request.into_lot,
+            schedule_time=request.schedule_time,
+            finish_time=request.finish_time,
+            finish_after_days=self.stream_action.finish_after_days,
+        )
+        if request.finish_time is not None:
+            earliest = body.send_time() or earliest_send_time(body.clock())
+            if request.finish_time <= earliest:
+                reason = (
+                    f"`finish_time` ({request.finish_time}) is not after the time the survey "
+                    f"would be sent ({earliest}, Unix seconds); Tracksale refuses it (Invalid "
+                    "Time)"
+                )
+                return [Outcome(d, Status.REJECTED, reason) for d in request.deliveries]
         reply = self.run.api.post(
             f"/campaign/{request.campaign_code}/dispatch", body, params={"getNotInserted": 1}
         )
-        return responses.dispatch_outcomes(request.deliveries, reply)
+        if body.moved:
+            self.logger.warning(
+                "%d customer(s) of %s for campaign %s were to be sent at %s (Unix seconds), "
+                "which had passed; Tracksale refuses past times, so they were sent at %s.",
+                len(request.deliveries),
+                self.stream_name,
+                request.campaign_code,
+                request.schedule_time,
+                body.sent[-1].get("schedule_time"),
+            )
+        return responses.dispatch_outcomes(request.deliveries, reply, request.campaign_code)
 
     def screen_remotely(self, deliveries: list[Delivery]) -> tuple[list[Delivery], list[Outcome]]:
         """Leave out customers the 90-day rule protects (`check_can_impact`)."""
@@ -280,7 +303,7 @@ class SurveyLinksSink(TracksaleSink):
             f"/campaign/{request.campaign_code}/survey-links",
             {"customers": [d.payload for d in request.deliveries]},
         )
-        return responses.survey_link_outcomes(request.deliveries, reply)
+        return responses.survey_link_outcomes(request.deliveries, reply, request.campaign_code)
 
     def after_outcomes(self, request: Request, outcomes: Sequence[Outcome]) -> None:
         for outcome in outcomes:

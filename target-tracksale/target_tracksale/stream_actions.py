@@ -32,7 +32,9 @@ IDENTIFICATION = "identification"
 LEDGER_KEYS = (MAIN_CHANNEL, IDENTIFICATION)
 
 _OPTIONS: dict[str, frozenset[str]] = {
-    DISPATCH: frozenset({"campaign_code", "send", "schedule_time", "ledger_key"}),
+    DISPATCH: frozenset(
+        {"campaign_code", "send", "schedule_time", "finish_after_days", "ledger_key"}
+    ),
     ANSWERS: frozenset({"campaign_code", "ledger_key"}),
     SURVEY_LINKS: frozenset({"campaign_code", "ledger_key"}),
     NOTES: frozenset({"campaign_code", "start_date", "end_date"}),
@@ -49,6 +51,7 @@ class StreamAction:
     campaign_code: int | None = None
     send: str = SEND_NOW
     schedule_time: int | None = None
+    finish_after_days: int | None = None
     ledger_key: str = MAIN_CHANNEL
     start_date: str | None = None
     end_date: str | None = None
@@ -91,6 +94,9 @@ def parse_stream_action(stream: str, options: Any) -> tuple[StreamAction | None,
     ]
     campaign_code = _optional_int(options, "campaign_code", where, errors)
     schedule_time = _optional_int(options, "schedule_time", where, errors)
+    finish_after_days = _optional_int(options, "finish_after_days", where, errors)
+    if finish_after_days == 0:
+        errors.append(f"{where}.finish_after_days must be at least 1, got 0.")
     send = options.get("send", SEND_NOW)
     if send not in SEND_MODES:
         errors.append(f"{where}.send must be one of {', '.join(SEND_MODES)}, got {send!r}.")
@@ -113,6 +119,7 @@ def parse_stream_action(stream: str, options: Any) -> tuple[StreamAction | None,
         campaign_code=campaign_code,
         send=str(send),
         schedule_time=schedule_time,
+        finish_after_days=finish_after_days,
         ledger_key=str(ledger_key),
         start_date=dates["start_date"],
         end_date=dates["end_date"],

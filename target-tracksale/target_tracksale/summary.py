@@ -141,5 +141,13 @@ class RunSummary:
                 api.get("retries", 0),
                 api.get("concurrency_lowered", 0),
             )
+        if api.get("budget_waits"):
+            logger.info(
+                "Request budget: waited %d time(s), %.1fs in all (longest %.1fs), to stay "
+                "under Tracksale's security lock.",
+                api["budget_waits"],
+                api.get("budget_waited_seconds", 0.0),
+                api.get("budget_longest_wait_seconds", 0.0),
+            )
         for name, path in data["files"].items():
             logger.info("%s: %s", name, path)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from connector_kit.redaction import protect_secrets
-from connector_kit.settings import http_settings, secret_values
+from connector_kit.settings import http_settings, request_budget_settings, secret_values
 from connector_kit.startup import tune_garbage_collector
 from singer_sdk import Sink, Target
 from singer_sdk import typing as th
@@ -66,7 +66,16 @@ STREAM_ACTION = th.ObjectType(
         "schedule_time",
         th.IntegerType,
         description="dispatch only, Unix seconds: with `now`, when to send records that have "
-        "no `schedule_time` of their own; with `lot_then_send`, when to send the lot.",
+        "no `schedule_time` of their own; with `lot_then_send`, when to send the lot. A time "
+        "less than a minute ahead when a request is sent (Tracksale refuses past times) is "
+        "sent a minute ahead, with a warning.",
+    ),
+    th.Property(
+        "finish_after_days",
+        th.IntegerType,
+        description="dispatch only: the survey closes this many days after it is sent "
+        "(`finish_time`, sent at the top level of the request) for records without a "
+        "`finish_time` of their own. Default: no finish time (Tracksale's own).",
     ),
     th.Property(
         "ledger_key",
@@ -193,6 +202,11 @@ class TargetTracksale(Target):
             "batch_size records each) are sent together. 1 sends one request at a time.",
         ),
         *(setting for setting in http_settings() if setting.name != "max_concurrency"),
+        *request_budget_settings(
+            api="Tracksale",
+            lock="Tracksale locks the token's account past 1000 requests in five minutes "
+            "(HTTP 405 and a CAPTCHA a person must solve).",
+        ),
     ).to_dict()
 
     @classmethod

@@ -218,15 +218,20 @@ def fingerprint(*parts: Any) -> str:
 
 
 def prepare_dispatch(record: dict, action: StreamAction, campaigns: CampaignLookup) -> Delivery:
-    """A customer to survey: main channel present; own schedule_time or the stream's."""
+    """A customer to survey: main channel present; own schedule_time or the stream's.
+
+    A record's `finish_time` goes to the top level of its request, beside `schedule_time`.
+    """
     campaign = campaign_of(record, action, campaigns)
     customer = customer_of(record)
-    finish_time = unix_seconds(record, "finish_time")
-    if finish_time is not None:
-        customer["finish_time"] = finish_time
     identity = customer_identity(customer, campaign, action.ledger_key)
     return Delivery(
-        record, campaign.code, identity, customer, unix_seconds(record, "schedule_time")
+        record,
+        campaign.code,
+        identity,
+        customer,
+        unix_seconds(record, "schedule_time"),
+        unix_seconds(record, "finish_time"),
     )
 
 

@@ -20,7 +20,7 @@ ALL_ANSWERS = {
     "end": DATA_END,
     "limit": -1,
     "tags": "true",
-    "justifReturn": "array",
+    "justifReturn": "level",
     "review": 1,
     "nps_secondary": 1,
     "open_question": 1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from connector_kit.errors import ConnectorError
 from target_tracksale.campaigns import Campaign
 from target_tracksale.client import Reply
 from target_tracksale.deliveries import Status
@@ -142,3 +143,14 @@ def test_answers_not_listed_as_inserted_are_invalid():
     first, second = answers_outcomes(sent, Reply(body, attempts=1))
     assert first.status is Status.INVALID
     assert (second.status, second.detail) == (Status.SENT, {"answer_id": 7})
+
+
+@pytest.mark.parametrize(
+    "body", [{"msg": "Dispatch executed!"}, {"status": "ok"}, [], "Dispatch executed!"]
+)
+def test_a_write_answer_without_status_counts_stops_the_run(body):
+    sent = deliveries({"email": "a@x.test"})
+    with pytest.raises(ConnectorError, match=r"POST /campaign/101/dispatch with .*no `status`"):
+        dispatch_outcomes(sent, Reply(body, attempts=1), 101)
+    with pytest.raises(ConnectorError, match=r"POST /answer with .*no `status`"):
+        answers_outcomes(sent, Reply(body, attempts=1))

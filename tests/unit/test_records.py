@@ -34,11 +34,30 @@ def test_records_under_any_envelope(key):
 def test_bare_array_and_empty_envelope():
     assert extract_records([{"a": 1}]) == [{"a": 1}]
     assert extract_records({"total": 0, "data": None}) == []
+    assert extract_records({"total": "0"}) == []
 
 
-def test_unknown_shape_says_what_it_found():
-    with pytest.raises(ConnectorError, match=r"it has: \['rows'\]"):
-        extract_records({"rows": []}, where="test response")
+def test_one_list_valued_field_is_taken_and_logged(caplog):
+    with caplog.at_level(logging.DEBUG, logger="connector_kit.records"):
+        assert extract_records({"rows": [{"a": 1}], "count": 1}, where="x") == [{"a": 1}]
+    assert "'rows'" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("payload", "seen"),
+    [
+        ({"rows": {}}, r"\['rows'\]"),
+        ({"total": {"row": {}}, "page": 1}, r"\['page', 'total'\]"),
+        ({"total": 5, "data": None}, r"\['data', 'total'\]"),
+        ({"a": [1], "b": [2]}, r"\['a', 'b'\]"),
+        ({}, r"\[\]"),
+        ("text", "str"),
+        (None, "NoneType"),
+    ],
+)
+def test_unknown_shape_says_what_it_found(payload, seen):
+    with pytest.raises(ConnectorError, match=rf"test response holds no list .* it has: {seen}"):
+        extract_records(payload, where="test response")
 
 
 def test_total_may_be_a_string_or_missing():

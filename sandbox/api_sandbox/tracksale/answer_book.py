@@ -29,7 +29,7 @@ class AnswerBook:
         count = len(self.columns)
         self._by_time = DateIndex(self.columns.time, range(count))
         self._blobs: list[bytes | None] = [None] * count
-        self._levels: list[bytes] = [b""] * count
+        self._arrays: list[bytes] = [b""] * count
         self._offsets = array("I", bytes(4 * OFFSETS_PER_ANSWER * count))
         self._by_person: dict[int, list[int]] | None = None
         self._by_contact: dict[str, list[int]] = {}
@@ -49,7 +49,7 @@ class AnswerBook:
 
     def encode(self, rows: Iterable[int], view: AnswerView) -> list[bytes]:
         """The JSON of each row, as `view` serves it."""
-        blobs, offsets, levels = self._blobs, self._offsets, self._levels
+        blobs, offsets, arrays = self._blobs, self._offsets, self._arrays
         render = self._render
         if view.whole:
             return [blobs[row] or render(row) for row in rows]
@@ -62,7 +62,7 @@ class AnswerBook:
             append(
                 b"".join(
                     [
-                        levels[row]
+                        arrays[row]
                         if first < 0
                         else blob[offsets[base + first] : offsets[base + after]]
                         for first, after in pieces
@@ -102,7 +102,7 @@ class AnswerBook:
         """Index a row just appended to the columns."""
         self._by_time.insert(row)
         self._blobs.append(None)
-        self._levels.append(b"")
+        self._arrays.append(b"")
         self._offsets.extend(bytes(4 * OFFSETS_PER_ANSWER))
         recipient = self.columns.recipient[row]
         if recipient >= 0 and self._by_person is not None:
@@ -134,9 +134,9 @@ class AnswerBook:
         return self._by_person
 
     def _render(self, row: int) -> bytes:
-        blob, offsets, level = self.renderer.render(row)
+        blob, offsets, array_piece = self.renderer.render(row)
         self._blobs[row] = blob
-        self._levels[row] = level
+        self._arrays[row] = array_piece
         base = row * OFFSETS_PER_ANSWER
         self._offsets[base : base + OFFSETS_PER_ANSWER] = array("I", offsets)
         return blob

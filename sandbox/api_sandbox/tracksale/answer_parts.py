@@ -65,9 +65,10 @@ class AnswerParts:
         self._items: dict[tuple[str, str, int, int], bytes] = {}
 
     def justifications(self, positive: bool, bits: int) -> tuple[bytes, bytes]:
-        """0 to 2 justifications drawn from `bits`: the `level` and `array` forms.
+        """0 to 2 justifications drawn from `bits`: the `array` and `level` forms.
 
-        The level form comes with its key, as the piece a view inserts (see `answer_views`).
+        The array form comes with its key, as the piece a view inserts (see `answer_views`);
+        the level form (the API's default) goes in the answer's blob.
         """
         count, bits = bits % (MAX_JUSTIFICATIONS + 1), bits // (MAX_JUSTIFICATIONS + 1)
         picks = []
@@ -129,16 +130,27 @@ class AnswerParts:
         return encoded
 
 
+def justification_text(group: int, text: str) -> str:
+    """A justification's name as Tracksale serves it: an i18n JSON text, or plain text.
+
+    The last group's names are plain, as some accounts' are; the others' are `{"pt-br": ...}`.
+    """
+    if group == len(JUSTIFICATION_GROUPS) - 1:
+        return text
+    return _encode({"pt-br": text}).decode()
+
+
 def _justifications(positive: bool, picks: tuple[int, ...]) -> tuple[bytes, bytes]:
-    chosen: dict[str, list[str]] = {}
+    chosen: dict[int, list[str]] = {}
     for pick in picks:
         group, reason = divmod(pick, 2)
-        name, praises, complaints = JUSTIFICATION_GROUPS[group]
-        chosen.setdefault(name, []).append((praises if positive else complaints)[reason])
+        _, praises, complaints = JUSTIFICATION_GROUPS[group]
+        text = (praises if positive else complaints)[reason]
+        chosen.setdefault(group, []).append(justification_text(group, text))
     level = [
-        {"name": name, "justifications": chosen[name]}
-        for name, _, _ in JUSTIFICATION_GROUPS
-        if name in chosen
+        {"name": justification_text(group, name), "children": chosen[group]}
+        for group, (name, _, _) in enumerate(JUSTIFICATION_GROUPS)
+        if group in chosen
     ]
-    flat = [reason for group in level for reason in group["justifications"]]
-    return JUSTIFICATIONS_KEY + _encode(level), _encode(flat)
+    flat = [child for entry in level for child in entry["children"]]
+    return JUSTIFICATIONS_KEY + _encode(flat), _encode(level)

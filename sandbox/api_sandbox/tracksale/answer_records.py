@@ -124,7 +124,7 @@ class AnswerRenderer:
         self._campaign_names = tuple(_encode(campaign.name) for campaign in campaigns)
 
     def render(self, row: int) -> tuple[bytes, list[int], bytes]:
-        """The answer's blob, the offsets of its segments, and its level justifications piece."""
+        """The answer's blob, the offsets of its segments, and its array justifications piece."""
         columns = self.answers
         campaign = columns.campaign[row]
         if columns.recipient[row] >= 0:
@@ -135,14 +135,20 @@ class AnswerRenderer:
         filled = self.filled_tags.get(row)
         if filled is not None:
             tags = _encode(filled)
-        level, flat = justifications
+        array_piece, level = justifications
         update_time = b"%d" % columns.update_time[row]
-        values = (tags, CATEGORY_LISTS[columns.categories[row]], flat, *question_lists, update_time)
+        values = (
+            tags,
+            CATEGORY_LISTS[columns.categories[row]],
+            level,
+            *question_lists,
+            update_time,
+        )
         offsets = list(accumulate(map(add, _KEY_LENGTHS, map(len, values)), initial=len(head)))
         offsets.insert(0, 0)
         blob = head + _TAIL % values
         offsets.append(len(blob))
-        return blob, offsets, level
+        return blob, offsets, array_piece
 
     def tags(self, row: int) -> list[dict[str, object]]:
         """The answer's tags as they are now."""

@@ -1,9 +1,10 @@
 """Which optional keys a `GET /report/answer` request asks for, and how to cut them out.
 
-An answer is rendered once into a blob with every key, justifications as a flat `array`:
-the form a client that asks for everything gets, served as is. Other views are cut from the
-blob: one to a few slices, and for the `level` form of the justifications a separately kept
-piece (shared by all answers with the same justifications). So no view needs its own cache.
+An answer is rendered once into a blob with every key, justifications in the default `level`
+form: the form a client that asks for everything gets, served as is. Other views are cut from
+the blob: one to a few slices, and for the `array` form of the justifications a separately
+kept piece (shared by all answers with the same justifications). So no view needs its own
+cache.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ OPEN_QUESTION, CSAT, UPDATE_TIME, CLOSE = range(6, 10)
 SEGMENTS = 10
 # A blob's offsets: where each segment starts, and the blob's length.
 OFFSETS_PER_ANSWER = SEGMENTS + 1
-# A piece of a view that is the level form of the justifications, not a slice of the blob.
-LEVEL_PIECE = (-1, -1)
+# A piece of a view that is the array form of the justifications, not a slice of the blob.
+ARRAY_PIECE = (-1, -1)
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,12 @@ class AnswerView:
     def pieces(self) -> tuple[tuple[int, int], ...]:
         """The view's pieces in order: runs of neighbouring segments of the blob.
 
-        Each is (first offset index, offset index after), or `LEVEL_PIECE` where the level
+        Each is (first offset index, offset index after), or `ARRAY_PIECE` where the array
         form of the justifications goes.
         """
         wanted = [HEAD, TAGS] if self.tags else [HEAD]
         wanted.append(CATEGORIES)
-        wanted.append(JUSTIFICATIONS if self.justifications_array else -1)
+        wanted.append(-1 if self.justifications_array else JUSTIFICATIONS)
         optional = (
             (self.review, REVIEW),
             (self.nps_secondary, NPS_SECONDARY),
@@ -64,7 +65,7 @@ class AnswerView:
         pieces: list[list[int]] = []
         for segment in wanted:
             if segment == -1:
-                pieces.append(list(LEVEL_PIECE))
+                pieces.append(list(ARRAY_PIECE))
             elif pieces and pieces[-1][1] == segment:
                 pieces[-1][1] = segment + 1
             else:

@@ -1,19 +1,22 @@
 """The Tracksale API v2 over HTTP, and the handle tests use to read and change its data.
 
-Served under `/tracksale/v2`. Checks run in the order a client would want them named: unknown
-path (404), wrong method (405), token (401), then the endpoint's own parameters and body
-(400) and the things it names (404). Every accepted write is recorded with its JSON body.
+Served under `/tracksale/v2`. Every request first passes the security lock (see
+`security_lock`: past `lock_requests` in `lock_window` seconds, 405 and a CAPTCHA page until
+solved). Then checks run in the order a client would want them named: unknown path (404),
+wrong method (405), token (401), then the endpoint's own parameters and body (400) and the
+things it names (404). Every accepted write is recorded with its JSON body.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 import msgspec
 
 from api_sandbox.exchange import ApiRequest, ApiResponse, error_response, json_response
 from api_sandbox.impact_crm import DEFAULT_DATA_END, DEFAULT_DATA_START
+from api_sandbox.quirks import TRACKSALE_CAMPAIGN_OBJECT, TRACKSALE_CUSTOMERS_LINKS
 from api_sandbox.timestamps import now_seconds
 from api_sandbox.tracksale.auth import is_authorized
 from api_sandbox.tracksale.dataset import TracksaleDataset
@@ -26,11 +29,16 @@ from api_sandbox.tracksale.queries import (
 )
 from api_sandbox.tracksale.read_endpoints import ReadEndpoints
 from api_sandbox.tracksale.routes import match_routes
+from api_sandbox.tracksale.security_lock import (
+    DEFAULT_LOCK_REQUESTS,
+    DEFAULT_LOCK_WINDOW,
+    SecurityLock,
+)
 from api_sandbox.tracksale.write_bodies import BodyError, decode_object
 from api_sandbox.tracksale.write_endpoints import WriteEndpoints
 from api_sandbox.tracksale.write_log import WriteLog
 
-CONTROLS = ("writes", "received", "edit-answer", "add-answers", "counts")
+CONTROLS = ("writes", "received", "edit-answer", "add-answers", "counts", "lock", "solve-captcha")
 
 
 class TracksaleApi:
@@ -47,7 +55,11 @@ class TracksaleApi:
         data_start: date = DEFAULT_DATA_START,
         data_end: date = DEFAULT_DATA_END,
         weeks_later: int = 0,
+        lock_requests: int = DEFAULT_LOCK_REQUESTS,
+        lock_window: float = DEFAULT_LOCK_WINDOW,
+        quirks: Iterable[str] = frozenset(),
     ) -> None:
+        self.security_lock = SecurityLock(lock_requests, lock_window)
         self.dataset = TracksaleDataset(
             seed=seed,
             scale=scale,
@@ -56,8 +68,15 @@ class TracksaleApi:
             weeks_later=weeks_later,
         )
         self.write_log = WriteLog()
-        self._reads = ReadEndpoints(self.dataset)
-        self._writes = WriteEndpoints(self.dataset, self.write_log)
+        quirks = frozenset(quirks)
+        self._reads = ReadEndpoints(
+            self.dataset, campaign_as_object=TRACKSALE_CAMPAIGN_OBJECT in quirks
+        )
+        self._writes = WriteEndpoints(
+            self.dataset,
+            self.write_log,
+            links_key="customers_links" if TRACKSALE_CUSTOMERS_LINKS in quirks else "customers",
+        )
 
     # Test helpers
 
@@ -121,6 +140,12 @@ class TracksaleApi:
     # HTTP
 
     def handle(self, request: ApiRequest) -> ApiResponse:
+        if not self.security_lock.admit(request.method, request.path):
+            return self.security_lock.response()
+        return self._answer(request)
+
+    def _answer(self, request: ApiRequest) -> ApiResponse:
+        """The endpoint's answer, for a request the security lock let through."""
         routes = match_routes(request.path)
         if not routes:
             return error_response(404, f"not found: {request.path}")
@@ -153,6 +178,8 @@ class TracksaleApi:
             "edit-answer": lambda body: self._change_control("id", self.edit_answer, body),
             "add-answers": lambda body: self._change_control("n", self.add_answers, body),
             "counts": lambda _: json_response(200, self.counts()),
+            "lock": lambda _: json_response(200, self.security_lock.status()),
+            "solve-captcha": lambda _: json_response(200, self.security_lock.solve()),
         }
         if action not in controls:
             return error_response(404, f"unknown tracksale control: {action}")

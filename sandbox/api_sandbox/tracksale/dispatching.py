@@ -96,6 +96,10 @@ class Dispatcher:
         return True
 
     def can_impact(self, campaign: Campaign, key: str, now: int) -> bool:
-        """False when the campaign surveyed the customer in the 90 days up to now."""
+        """False when the campaign surveyed the customer in the last 90 days, or will.
+
+        A dispatch scheduled for later counts from when it is made: Tracksale takes send
+        times at least a minute ahead, and a customer scheduled is already being impacted.
+        """
         since = now - IMPACT_RULE_SECONDS
-        return not any(since <= time <= now for time in self.ledger.send_times(campaign.code, key))
+        return not any(since <= time for time in self.ledger.send_times(campaign.code, key))

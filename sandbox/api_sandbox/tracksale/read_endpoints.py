@@ -1,7 +1,9 @@
 """The read endpoints: campaigns, draft lots, widgets and the five reports.
 
-Each takes the request's query parameters and path parameters and answers JSON; a malformed
-parameter raises `QueryError`, answered 400 by the API.
+`GET /campaign/{code}` answers a JSON array holding the campaign, as public client code shows
+(an object under the `tracksale-campaign-object` quirk). Each takes the request's query
+parameters and path parameters and answers JSON; a malformed parameter raises `QueryError`,
+answered 400 by the API.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ Query = Mapping[str, str]
 class ReadEndpoints:
     """Answers the GET routes from a dataset."""
 
-    def __init__(self, dataset: TracksaleDataset) -> None:
+    def __init__(self, dataset: TracksaleDataset, *, campaign_as_object: bool = False) -> None:
         self.dataset = dataset
+        self.campaign_as_object = campaign_as_object
 
     def campaigns(self, query: Query, params: tuple[str, ...], now: int) -> ApiResponse:
         records = self.dataset.campaign_records(
@@ -44,7 +47,7 @@ class ReadEndpoints:
             codes=frozenset({campaign.code}),
             limits=is_on(query, "dispatch_limits"),
         )
-        return json_response(200, records[0])
+        return json_response(200, records[0] if self.campaign_as_object else records[:1])
 
     def draft_lots(self, query: Query, params: tuple[str, ...], now: int) -> ApiResponse:
         campaign = self.campaign_named(params[0])

@@ -2,6 +2,12 @@
 
 Each takes the decoded JSON body and the path parameters; a malformed body raises
 `BodyError`, answered 400 by the API. Unknown campaigns, lots and answers are 404.
+
+A dispatch's `schedule_time` in the past is refused with `400 {"error": "Invalid Time"}` (as a
+public client's tests model it; 0 still means now), and so is a `finish_time`, sent beside it
+at the top level of the body, that is not after the send time. Survey links come back under
+`customers` (the seed), or under `customers_links` (a public client reads them there) when the
+sandbox runs with the `tracksale-customers-links` quirk.
 """
 
 from __future__ import annotations
@@ -31,12 +37,20 @@ Body = dict[str, object]
 Query = Mapping[str, str]
 
 
+def invalid_time() -> ApiResponse:
+    """Tracksale's refusal of a send or finish time it cannot use."""
+    return json_response(400, {"error": "Invalid Time"})
+
+
 class WriteEndpoints:
     """Answers the POST routes, changing a dataset and noting dispatched customers."""
 
-    def __init__(self, dataset: TracksaleDataset, log: WriteLog) -> None:
+    def __init__(
+        self, dataset: TracksaleDataset, log: WriteLog, *, links_key: str = "customers"
+    ) -> None:
         self.dataset = dataset
         self.log = log
+        self.links_key = links_key
 
     def dispatch(self, body: Body, query: Query, params: tuple[str, ...], now: int) -> ApiResponse:
         campaign = self._campaign(params[0])
@@ -44,6 +58,12 @@ class WriteEndpoints:
             return campaign_not_found(params[0])
         customers = entries(body, "customers")
         schedule_time = integer_field(body, "schedule_time")
+        finish_time = integer_field(body, "finish_time")
+        if schedule_time is not None and 0 < schedule_time < now:
+            return invalid_time()
+        sent_at = schedule_time or now
+        if finish_time is not None and finish_time <= sent_at:
+            return invalid_time()
         outcome = self.dataset.dispatch(campaign, customers, schedule_time, now)
         self.log.record_received(campaign.code, outcome.lot.code, outcome.inserted)
         answer: Body = {
@@ -99,7 +119,7 @@ class WriteEndpoints:
             tags_of(item, where)
             link = survey_link(self.dataset.seed, campaign, customer_of(item, where))
             linked.append({**item, "survey_link": link})
-        return json_response(200, {"customers": linked})
+        return json_response(200, {self.links_key: linked})
 
     def can_impact(
         self, body: Body, query: Query, params: tuple[str, ...], now: int
