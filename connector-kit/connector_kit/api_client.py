@@ -2,7 +2,7 @@
 
 Retries cover 429, 5xx, timeouts and dropped connections, with exponential backoff and jitter,
 and wait exactly what the server asks for when it sends `Retry-After`. A 401 calls the
-plugin's re-authentication hook once and retries. Any other 4xx fails at once with the
+plugin's re-authentication hook, retrying while it agrees. Any other 4xx fails at once with the
 plugin's own description of what to fix. The number of requests in flight at once is bounded
 by an adaptive limit (`concurrency.AdaptiveLimit`): never above `max_in_flight`, halved when
 the API refuses a request as too many, and grown back as requests succeed.
@@ -230,11 +230,10 @@ class ApiClient:
         `body` is a JSON document already encoded (sent as it is), or a callable giving it
         for each attempt (a body that holds the time it is sent); `json` one to encode.
         `headers` may be a callable so that a retry after re-authentication carries the new
-        token. `on_unauthorized` is called once on a 401; when it returns True the request is
+        token. `on_unauthorized` is called on every 401; while it returns True the request is
         retried. Fails with `ConnectorError` (a user's fix) or `RetriesExhaustedError`.
         """
         describe = describe_failure or self.describe_failure
-        reauthenticated = False
         attempt = 0
         while True:
             attempt += 1
@@ -256,11 +255,9 @@ class ApiClient:
                 delay = self._settle(slot, attempt, status, retry_after_seconds(response))
                 if status < 400:
                     return response
-                if status == 401 and on_unauthorized is not None and not reauthenticated:
-                    reauthenticated = True
-                    if on_unauthorized():
-                        attempt -= 1
-                        continue
+                if status == 401 and on_unauthorized is not None and on_unauthorized():
+                    attempt -= 1
+                    continue
                 if status not in RETRIABLE_STATUSES:
                     self._refused_for_good(describe, response)
                 failure = describe_response(response)

@@ -13,8 +13,17 @@ The end of a query:
 - with a `total`: its last page (and the page after it when the last page is full, in case the
   total grew while paging; a non-empty answer there means paging goes on);
 - without one: the first page shorter than the page size;
-- always: an empty page, or a page equal to the one before (a server that ignores `page`).
+- always: an empty page, or a page equal to the one before when nothing is known to remain.
 Pages asked for past the end are dropped unread.
+
+Paging never stops short in silence. A server may ignore `page` and answer page 1 to every
+page (the Impact CRM documents read that way): page 2 equal to page 1, while the total says
+more remain or no total is given, raises `PageIgnoredError`. Page 1 is held back until page 2
+shows the server honours `page`, so that error comes before any record is handed on and the
+caller can ask another way (one larger page, smaller windows) without duplicates. A later page
+equal to the one before while the total says more remain, or an empty page while its total says
+records remain, is an error too. Without a total, a later page equal to the one before ends the
+query (a server that answers its last page to any page past the end).
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from typing import Any, TypeVar, Union
 
 import msgspec
 
+from connector_kit.errors import ConnectorError
 from connector_kit.records import extract_records, to_int, total_of
 
 PageFetch = Callable[[int], Any]
@@ -63,12 +73,35 @@ class PeekedPage:
 def peek_page(body: bytes) -> PeekedPage:
     """A JSON page body checked whole and read for `total` and `pageSize` (a `get_json` decoder).
 
-    Fails with `msgspec.DecodeError` when the body is not JSON, so the fetch is retried.
+    Fails with `msgspec.DecodeError` when the body is not JSON, so the fetch is retried. JSON
+    that is neither an object nor an array (`null`, a string) is passed on unread, for the
+    records' reader to refuse by name rather than retry it as if it were not JSON.
     """
-    head = _PEEK.decode(body)
+    try:
+        head = _PEEK.decode(body)
+    except msgspec.ValidationError:
+        msgspec.json.decode(body)  # not JSON at all: raises DecodeError, and the fetch is retried
+        return PeekedPage(body, None, None)
     if isinstance(head, list):
         return PeekedPage(body, None, None, len(head))
     return PeekedPage(body, to_int(head.total), to_int(head.pageSize))
+
+
+class PageIgnoredError(ConnectorError):
+    """The server answered page 2 with page 1's records: it ignores `page`.
+
+    Raised before any record of the query is handed on. `total` is the record count the
+    server announced (None when it gives none), `page_size` the size of page 1.
+    """
+
+    def __init__(self, where: str, total: int | None, page_size: int) -> None:
+        announced = f"{total} records announced" if total is not None else "no total given"
+        super().__init__(
+            f"The {where} answered page 2 with the records of page 1 ({announced}, "
+            f"{page_size} a page): the server ignores `page`, so paging cannot reach the rest."
+        )
+        self.total = total
+        self.page_size = page_size
 
 
 @dataclass
@@ -118,15 +151,17 @@ class Pager:
         page_size: int,
         key: Hashable = None,
         expect_pages: int = 1,
+        where: str | None = None,
     ) -> Iterator[list[dict]]:
         """Yield the records of each page, in order; `fetch(n)` returns page `n`'s body.
 
         `key` names the kind of query (an endpoint, say) whose page count guides how many
         pages the next query of that kind asks for at once; `expect_pages` is the guess for
-        the first query of a kind.
+        the first query of a kind. `where` names the answers in errors (default: the
+        pager's). Raises `PageIgnoredError` when the server ignores `page`.
         """
         ahead = self._pages_seen.get(key, expect_pages)
-        run = _PageRun(self, fetch, page_size=page_size, ahead=ahead)
+        run = _PageRun(self, fetch, page_size=page_size, ahead=ahead, where=where or self.where)
         pages = 0
         try:
             for records in run:
@@ -144,18 +179,21 @@ class Pager:
         announced = to_int(body.get("pageSize")) if isinstance(body, dict) else None
         return Page(number, body, total_of(body), announced)
 
-    def records_of(self, page: Page) -> list[dict]:
+    def records_of(self, page: Page, where: str | None = None) -> list[dict]:
         """The page's records, decoding its JSON if that was left for later."""
         body = msgspec.json.decode(page.body) if isinstance(page.body, bytes) else page.body
-        return extract_records(body, where=self.where)
+        return extract_records(body, where=where or self.where)
 
 
 class _PageRun:
     """The pages of one query: which to ask for next, and the answers in page order."""
 
-    def __init__(self, pager: Pager, fetch: PageFetch, *, page_size: int, ahead: int) -> None:
+    def __init__(
+        self, pager: Pager, fetch: PageFetch, *, page_size: int, ahead: int, where: str
+    ) -> None:
         self.pager = pager
         self.fetch = fetch
+        self.where = where
         self.asked_size = page_size
         self.ahead = max(1, min(ahead, pager.max_concurrency))
         self.lock = threading.RLock()
@@ -173,24 +211,38 @@ class _PageRun:
 
     def __iter__(self) -> Iterator[list[dict]]:
         previous: list[dict] | None = None
+        held: list[dict] | None = None
+        """Page 1's records, held back until page 2 shows the server honours `page`."""
         number = 1
         self.top_up()
         while True:
             with self.lock:
                 future = self.futures.pop(number, None)
             if future is None:
+                if held is not None:
+                    yield held
                 return  # past the end: nothing was asked for
             page = future.result()
-            records = self.pager.records_of(page)
+            records = self.pager.records_of(page, self.where)
             with self.lock:
-                self.read = number
+                if held is None:
+                    self.read = number
                 if number == 1:
                     self._learn(page, records)
-                if not records or (previous and _same_page(records, previous)):
-                    return
-                last = self._is_last(page, records)
+                ended = self._ends_before(page, records, previous)
+                last = not ended and self._is_last(page, records)
+            if held is not None:
+                yield held
+                held = None
+                with self.lock:
+                    self.read = number
+            if ended:
+                return
             self.top_up()
-            yield records
+            if number == 1 and not last:
+                held = records
+            else:
+                yield records
             if last:
                 return
             previous = records
@@ -246,6 +298,36 @@ class _PageRun:
         if self.total % self.size == 0 or self.extra_page is not None:
             last = max(last + 1, self.extra_page or 0)
         return min(last, buffered)
+
+    def _ends_before(self, page: Page, records: list[dict], previous: list[dict] | None) -> bool:
+        """True when `page` ends the query before its records: empty, or the one before again.
+
+        Raises when that would stop short of records the total says remain.
+        """
+        number, size = page.number, self.size or self.asked_size
+        total = page.total if page.total is not None else self.total
+        remain = total is not None and (number - 1) * size < total
+        if not records:
+            if page.total is not None and (number - 1) * size < page.total:
+                msg = (
+                    f"The {self.where} answered page {number} with no records, though its total "
+                    f"({page.total}) says {page.total - (number - 1) * size} remain from there "
+                    f"({size} a page). Paging stopped rather than lose them."
+                )
+                raise ConnectorError(msg)
+            return True
+        if previous is None or not _same_page(records, previous):
+            return False
+        if number == 2 and (remain or total is None):
+            raise PageIgnoredError(self.where, total, size)
+        if remain:
+            msg = (
+                f"The {self.where} answered page {number} with the records of page "
+                f"{number - 1}, though its total ({total}) says more remain ({size} a page). "
+                "Paging stopped rather than lose them."
+            )
+            raise ConnectorError(msg)
+        return True
 
     def _is_last(self, page: Page, records: list[dict]) -> bool:
         with self.lock:

@@ -62,6 +62,7 @@ def _build(args: argparse.Namespace) -> Sandbox:
         scale=args.scale,
         latency_ms=args.latency_ms,
         token_ttl=args.token_ttl,
+        token_ttl_requests=args.token_ttl_requests,
         rate_429=args.rate_429,
         rate_5xx=args.rate_5xx,
         retry_after=args.retry_after,
@@ -191,6 +192,14 @@ def _parser() -> argparse.ArgumentParser:
         help="time from each API request to its answer (handling included)",
     )
     serve.add_argument("--token-ttl", type=float, default=3600, help="login token lifetime, s")
+    serve.add_argument(
+        "--token-ttl-requests",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Impact CRM: each login token serves at most N report calls, then answers 401 "
+        "(0: every token is refused; default: no limit)",
+    )
     serve.add_argument(
         "--rate-429", type=_rate, default=0.0, help="share of API requests answered 429"
     )

@@ -1,7 +1,10 @@
 """Tolerance quirks: ways a real API's responses drift from the contract.
 
-Each quirk changes how records or their envelope look, never what they mean, so that a
-connector's tolerance can be tested over real HTTP. Quirks are fixed when a sandbox starts.
+Most quirks change how records or their envelope look, never what they mean, so that a
+connector's tolerance can be tested over real HTTP. A few serve what the vendors' documents
+allow but a careless client misreads (`page-ignored`: every page answers page 1, so only a
+larger `pageSize` reaches the rest; the other `servers` shapes), and `keyed-records` serves a
+shape no connector should guess at. Quirks are fixed when a sandbox starts.
 """
 
 from __future__ import annotations
@@ -19,6 +22,14 @@ NO_TOTAL = "no-total"
 STRING_NUMBERS = "string-numbers"
 NAIVE_TIMESTAMPS = "naive-timestamps"
 EXTRA_FIELDS = "extra-fields"
+PAGE_IGNORED = "page-ignored"
+"""Impact CRM: `page` is ignored, every page answers page 1's records (the seeds' paging)."""
+SERVERS_WRAPPED = "servers-wrapped"
+"""Impact CRM: `servers` answers its platform groups wrapped in `data`."""
+SERVERS_GROUPS = "servers-groups"
+"""Impact CRM: `servers` answers a list of `{"platform", "servers"}` groups."""
+KEYED_RECORDS = "keyed-records"
+"""Impact CRM: records come as an object keyed by id (as PHP encodes an array with gaps)."""
 TRACKSALE_CAMPAIGN_OBJECT = "tracksale-campaign-object"
 """`GET /campaign/{code}` answers the campaign as an object, not an array holding it."""
 TRACKSALE_CUSTOMERS_LINKS = "tracksale-customers-links"
@@ -34,6 +45,10 @@ KNOWN_QUIRKS = frozenset(
         STRING_NUMBERS,
         NAIVE_TIMESTAMPS,
         EXTRA_FIELDS,
+        PAGE_IGNORED,
+        SERVERS_WRAPPED,
+        SERVERS_GROUPS,
+        KEYED_RECORDS,
         TRACKSALE_CAMPAIGN_OBJECT,
         TRACKSALE_CUSTOMERS_LINKS,
     }
@@ -51,7 +66,7 @@ def parse_quirks(names: Iterable[str] | str) -> frozenset[str]:
     if unknown:
         known = ", ".join(sorted(KNOWN_QUIRKS))
         raise ValueError(f"unknown quirk(s): {', '.join(unknown)} (known: {known})")
-    envelopes = quirks & {*_RECORD_KEYS, ENVELOPE_ARRAY}
+    envelopes = quirks & {*_RECORD_KEYS, ENVELOPE_ARRAY, KEYED_RECORDS}
     if len(envelopes) > 1:
         raise ValueError(f"choose at most one envelope quirk, got: {', '.join(sorted(envelopes))}")
     return quirks
@@ -111,18 +126,26 @@ class Envelope:
     def __init__(self, quirks: frozenset[str]) -> None:
         self.bare_array = ENVELOPE_ARRAY in quirks
         self.with_total = NO_TOTAL not in quirks
+        self.keyed = KEYED_RECORDS in quirks
         key = next((_RECORD_KEYS[q] for q in _RECORD_KEYS if q in quirks), "data")
         self._records_key = msgspec.json.encode(key)
 
     def wrap(self, records: list[bytes], total: int, page: int, page_size: int) -> bytes:
-        body = b",".join(records)
+        if self.keyed:
+            first = (page - 1) * page_size
+            body = b",".join(b'"%d":%s' % (first + n, r) for n, r in enumerate(records))
+            opening, closing = b"{", b"}}"
+        else:
+            body = b",".join(records)
+            opening, closing = b"[", b"]}"
         if self.bare_array:
             return b"[" + body + b"]"
         total_part = b'"total":%d,' % total if self.with_total else b""
-        head = b'{%s"page":%d,"pageSize":%d,%s:[' % (
+        head = b'{%s"page":%d,"pageSize":%d,%s:%s' % (
             total_part,
             page,
             page_size,
             self._records_key,
+            opening,
         )
-        return b"".join((head, body, b"]}"))
+        return b"".join((head, body, closing))

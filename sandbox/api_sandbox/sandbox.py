@@ -23,10 +23,12 @@ class Sandbox:
 
     `start()` binds (port 0 picks a free port) and serves from a daemon thread; `stop()` shuts
     down, ends open connections and closes the socket. Also a context manager.
-    `weeks_later=n` serves the same world `n` weeks after `data_end` (see `api_sandbox.later`);
-    its data then runs to `last_day`. Tracksale's security lock is on, as in the real API:
-    past `tracksale_lock_requests` in `tracksale_lock_window` seconds (1000 in 300 by default)
-    every Tracksale request is answered 405 until `solve_tracksale_captcha()`.
+    `token_ttl_requests=n` lets each Impact CRM login token serve `n` report calls at most
+    (0: none), beside `token_ttl` seconds. `weeks_later=n` serves the same world `n` weeks
+    after `data_end` (see `api_sandbox.later`); its data then runs to `last_day`. Tracksale's
+    security lock is on, as in the real API: past `tracksale_lock_requests` in
+    `tracksale_lock_window` seconds (1000 in 300 by default) every Tracksale request is
+    answered 405 until `solve_tracksale_captcha()`.
     """
 
     def __init__(
@@ -36,6 +38,7 @@ class Sandbox:
         scale: int = 200,
         latency_ms: int = 0,
         token_ttl: float = 3600,
+        token_ttl_requests: int | None = None,
         rate_429: float = 0.0,
         rate_5xx: float = 0.0,
         retry_after: int = 1,
@@ -58,6 +61,7 @@ class Sandbox:
             seed=seed,
             scale=scale,
             token_ttl=token_ttl,
+            token_ttl_requests=token_ttl_requests,
             quirks=self.quirks,
             data_start=data_start,
             data_end=data_end,

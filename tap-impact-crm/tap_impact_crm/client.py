@@ -11,11 +11,17 @@ import msgspec
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
 from connector_kit.errors import ConnectorError
-from connector_kit.paging import Pager, peek_page
+from connector_kit.paging import PageIgnoredError, Pager, peek_page
 from connector_kit.streams import WindowedStream
 from connector_kit.windows import DateWindow
 
-from tap_impact_crm.auth import USERS_PAGE, ImpactCrmSession, api_key_refused
+from tap_impact_crm.auth import (
+    REFUSED_FRESH_TOKENS,
+    USERS_PAGE,
+    ImpactCrmSession,
+    api_key_refused,
+)
+from tap_impact_crm.large_pages import LargePageReader, WindowQuery, logger
 
 if TYPE_CHECKING:
     pass
@@ -43,6 +49,13 @@ class ImpactCrmApi:
             raise ConnectorError(msg)
         self.reports_url = f"{api_url}/api/v1/{self.family}"
         self.page_size = int(config.get("page_size") or 1000)
+        max_page_size = config.get("max_page_size")
+        max_page_size = 10_000 if max_page_size is None else int(max_page_size)
+        if max_page_size < 1:
+            msg = f"`max_page_size` must be at least 1, got {max_page_size}."
+            raise ConnectorError(msg)
+        self.max_page_size = max(max_page_size, self.page_size)
+        """The pageSize of one large page; never below `page_size`, which already asks that much."""
         self.client = client_from_config(config, user_agent="tap-impact-crm")
         self.session = ImpactCrmSession(
             self.client,
@@ -53,6 +66,9 @@ class ImpactCrmApi:
             password=str(config["password"]),
         )
         self.pager = Pager(max_concurrency=self.client.max_in_flight, where="Impact CRM response")
+        self.large_pages = LargePageReader(self.get, max_page_size=self.max_page_size)
+        self.ignores_page: set[str] = set()
+        """Endpoints seen to answer page 1 to every page: read as one large page a window."""
 
     def close(self) -> None:
         self.pager.close()
@@ -65,7 +81,7 @@ class ImpactCrmApi:
         *,
         decode: Callable[[bytes], Any] = msgspec.json.decode,
     ) -> Any:
-        """One report call, with the session token; a 401 renews the token once."""
+        """One report call, with the session's newest token (see `ImpactCrmSession`)."""
         used: dict[str, str] = {}
 
         def headers() -> dict[str, str]:
@@ -73,7 +89,7 @@ class ImpactCrmApi:
             used["token"] = values["X-Auth-Token"]
             return values
 
-        return self.client.get_json(
+        body = self.client.get_json(
             f"{self.reports_url}/{endpoint}",
             params=params,
             headers=headers,
@@ -81,6 +97,35 @@ class ImpactCrmApi:
             describe_failure=self.describe_failure,
             decode=decode,
         )
+        self.session.served(used["token"])
+        return body
+
+    def window_batches(
+        self, endpoint: str, window: DateWindow, query: WindowQuery, *, backfill: bool = False
+    ) -> Iterator[list[dict]]:
+        """The records of one date window: page by page, or as one large page.
+
+        Once the endpoint is seen to ignore `page`, its windows are read as one large page each,
+        or as smaller windows (see `large_pages`).
+        """
+        if endpoint not in self.ignores_page:
+            try:
+                yield from self.pages(endpoint, query(window), backfill=backfill)
+                return
+            except PageIgnoredError as error:
+                # Raised before any record of the window was handed on.
+                self.ignores_page.add(endpoint)
+                logger.warning(
+                    "Impact CRM %s ignores `page` (%s). From %s on, each window is asked for "
+                    "as one page of up to `max_page_size` (%d) records, as the API documents.",
+                    endpoint,
+                    "no total given"
+                    if error.total is None
+                    else f"page 2 repeated page 1, total {error.total}",
+                    window,
+                    self.max_page_size,
+                )
+        yield from self.large_pages.batches(endpoint, window, query)
 
     def pages(
         self, endpoint: str, params: Mapping[str, Any], *, backfill: bool = False
@@ -95,7 +140,13 @@ class ImpactCrmApi:
             return self.get(endpoint, query, decode=peek_page)
 
         expect = self.pager.max_concurrency if backfill else 1
-        return self.pager.pages(fetch, page_size=self.page_size, key=endpoint, expect_pages=expect)
+        return self.pager.pages(
+            fetch,
+            page_size=self.page_size,
+            key=endpoint,
+            expect_pages=expect,
+            where=f"Impact CRM {endpoint} response",
+        )
 
     def describe_failure(self, response: requests.Response) -> str:
         """What a failed report call means, and which setting or permission to fix."""
@@ -114,14 +165,17 @@ class ImpactCrmApi:
             return api_key_refused(message)
         if status == 401:
             return (
-                f"Impact CRM refused the session token on {path} even after a fresh login "
-                f"(HTTP 401: {message}). Check the user is active in {USERS_PAGE} > Users."
+                f"Impact CRM refused {REFUSED_FRESH_TOKENS} fresh session tokens in a row on "
+                f"{path}, each before it served any request (HTTP 401: {message}). The login "
+                f"works but report calls are refused: check the user is active in {USERS_PAGE} "
+                "> Users, and that the API key has not expired (Api Keys)."
             )
         if status == 400:
             query = urlsplit(response.request.url or "").query
             return (
                 f"Impact CRM rejected {path}?{query} (HTTP 400: {message}). The dates come from "
-                "`start_date`, `end_date` and `window_days`; the page size from `page_size`; "
+                "`start_date`, `end_date` and `window_days`; the page size from `page_size` "
+                "(or `max_page_size`, where the CRM ignores `page`); "
                 "`affId` from `aff_id`; `serverTag` from the servers report or `server_tags`."
             )
         if status == 404:
@@ -162,10 +216,14 @@ class ImpactCrmStream(WindowedStream):
 
     def batches_in_window(self, window: DateWindow, context: dict | None) -> Iterable[list[dict]]:
         """The API's pages of `window`, as they come."""
-        params = {
-            f"{self.date_filter}From": window.start.isoformat(),
-            f"{self.date_filter}To": window.end.isoformat(),
-            **self.filters(context),
-        }
+        filters = self.filters(context)
+
+        def query(part: DateWindow) -> dict[str, Any]:
+            return {
+                f"{self.date_filter}From": part.start.isoformat(),
+                f"{self.date_filter}To": part.end.isoformat(),
+                **filters,
+            }
+
         backfill = self.bookmark(context) is None
-        return self.api.pages(self.endpoint, params, backfill=backfill)
+        return self.api.window_batches(self.endpoint, window, query, backfill=backfill)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from connector_kit.records import extract_records
 from connector_kit.streams import TolerantStream
 
 from tap_impact_crm import schemas
 from tap_impact_crm.accounts import trading_accounts
 from tap_impact_crm.client import ImpactCrmStream
+from tap_impact_crm.servers import server_records
 
 
 class LeadsStream(ImpactCrmStream):
@@ -63,26 +63,12 @@ class ServersStream(TolerantStream):
     schema = schemas.SERVER
 
     def get_records(self, context: dict | None) -> Iterable[dict]:
-        body = self.tap.api.get("servers")
-        if isinstance(body, dict) and not any(isinstance(v, dict) for v in body.values()):
-            grouped = body.get("data") if isinstance(body.get("data"), dict) else body
-            for platform, tags in grouped.items():
-                for tag in tags if isinstance(tags, list) else [tags]:
-                    yield {"platform": platform, "serverTag": _tag_of(tag)}
-        else:
-            for item in extract_records(body, where="Impact CRM servers response"):
-                yield {"platform": item.get("platform"), "serverTag": _tag_of(item)}
+        return server_records(self.tap.api.get("servers"))
 
     def generate_child_contexts(self, record: dict, context: dict | None) -> Iterable[dict | None]:
         wanted = self.config.get("server_tags")
         if not wanted or record["serverTag"] in wanted:
             yield {"serverTag": record["serverTag"]}
-
-
-def _tag_of(item: Any) -> str:
-    if isinstance(item, dict):
-        item = item.get("serverTag") or item.get("tag") or item.get("id")
-    return str(item)
 
 
 class PositionsStream(ImpactCrmStream):

@@ -11,6 +11,7 @@ from singer_sdk import Stream
 from singer_sdk import typing as th
 
 from tap_impact_crm.client import FAMILY_PERMISSIONS, ImpactCrmApi
+from tap_impact_crm.servers import server_records
 from tap_impact_crm.streams import STREAM_TYPES
 
 
@@ -69,6 +70,15 @@ class TapImpactCrm(ConnectorTap):
             description="Records per page (the API's pageSize).",
         ),
         th.Property(
+            "max_page_size",
+            th.IntegerType,
+            default=10_000,
+            description="Largest pageSize to ask for where the CRM ignores `page` (answers "
+            "page 1 to every page): each window is then read as one page of up to this many "
+            "records, and a window holding more is split into smaller windows, down to a "
+            "single day.",
+        ),
+        th.Property(
             "include_fake",
             th.BooleanType,
             default=False,
@@ -110,12 +120,7 @@ class TapImpactCrm(ConnectorTap):
 
     def check_connection(self) -> str:
         """Log in and call the servers report; return what was found."""
-        servers = self.api.get("servers")
-        count = (
-            sum(len(v) for v in servers.values() if isinstance(v, list))
-            if isinstance(servers, dict)
-            else len(servers)
-        )
+        count = len(server_records(self.api.get("servers")))
         return (
             f"logged in as {self.config['email']} and read the {self.api.family} servers "
             f"report ({count} servers)"

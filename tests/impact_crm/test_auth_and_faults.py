@@ -33,6 +33,37 @@ def test_an_expired_token_is_renewed_and_nothing_is_lost(sandbox, run_crm):
     assert by_key("leads", run.records["leads"]) == expected(sandbox, "leads")
 
 
+@pytest.mark.parametrize("sandbox", [{"token_ttl_requests": 3, "scale": 200}], indirect=True)
+def test_tokens_that_serve_three_requests_at_eight_in_flight_lose_nothing(sandbox, run_crm):
+    config = crm_config(sandbox, page_size=10, max_concurrency=8, window_days=120)
+    run = run_crm(config).check()
+    report_calls = [r for r in sandbox.requests if not r["path"].endswith("/auth/login")]
+    assert sum(r["status"] == 401 for r in report_calls) > 8
+    served = sum(r["status"] == 200 for r in report_calls)
+    assert served <= 3 * logins(sandbox)  # every token served at most 3, so many logins
+    for stream in ("leads", "registrations", "transactions", "positions", "servers"):
+        assert by_key(stream, run.records[stream]) == expected(sandbox, stream), stream
+
+
+@pytest.mark.parametrize("sandbox", [{"token_ttl_requests": 1}], indirect=True)
+def test_a_token_that_served_once_is_renewed_however_often(sandbox, run_crm):
+    run = run_crm(crm_config(sandbox, page_size=50, max_concurrency=4)).check()
+    assert logins(sandbox) > 10
+    assert by_key("leads", run.records["leads"]) == expected(sandbox, "leads")
+
+
+@pytest.mark.parametrize("sandbox", [{"token_ttl_requests": 0}], indirect=True)
+def test_three_fresh_tokens_refused_before_serving_fail_the_run(sandbox, run_crm):
+    run = run_crm(crm_config(sandbox, max_concurrency=8))
+    assert run.returncode != 0
+    assert logins(sandbox) == 3
+    assert "refused 3 fresh session tokens in a row" in run.stderr
+    assert "each before it served any request" in run.stderr
+    assert "User Management > Users" in run.stderr
+    for token in sandbox.impact_crm.issued_tokens():
+        assert token not in run.stderr
+
+
 def test_a_missing_family_permission_names_it_and_where_to_grant_it(sandbox, run_crm):
     config = crm_config(sandbox, email="trackbox-only@sandbox.test", report_family="ib")
     run = run_crm(config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -14,7 +15,7 @@ import requests
 from api_sandbox import Sandbox
 from api_sandbox.impact_crm import CREDENTIALS, TRACKBOX_ONLY_CREDENTIALS
 
-from tests.sandbox.cli_process import serving
+from tests.sandbox.cli_process import SERVE, serving
 
 WHOLE_PERIOD = {"registrationDateFrom": "2025-11-01", "registrationDateTo": "2026-10-31"}
 ALL_TRANSACTIONS = {"transactionDateFrom": "2025-11-01", "transactionDateTo": "2026-10-31"}
@@ -174,6 +175,26 @@ def test_token_expires_after_its_ttl():
         assert expired.json() == {"message": "token expired"}
         crm.login()
         assert crm.get("trackbox", "servers").status_code == 200
+
+
+def test_a_token_serves_token_ttl_requests_report_calls():
+    with Sandbox(scale=20, token_ttl_requests=3) as short_lived:
+        crm = CrmClient(short_lived)
+        crm.login()
+        assert [crm.get("trackbox", "servers").status_code for _ in range(4)] == [200] * 3 + [401]
+        assert crm.get("trackbox", "servers").json() == {"message": "token expired"}
+        crm.login()
+        assert crm.get("trackbox", "servers").status_code == 200
+
+
+def test_token_ttl_requests_zero_refuses_every_token():
+    with Sandbox(scale=20, token_ttl_requests=0) as refusing:
+        crm = CrmClient(refusing)
+        for _ in range(2):
+            assert crm.login().status_code == 200
+            assert crm.get("trackbox", "servers").status_code == 401
+    with pytest.raises(ValueError, match="token_ttl_requests"):
+        Sandbox(scale=20, token_ttl_requests=-1)
 
 
 def test_user_without_family_permission_is_403(sandbox):
@@ -569,6 +590,56 @@ def test_extra_fields_quirk():
         assert set(lead["utmDetails"]) - set(original["utmDetails"]) == {"sourceSystem"}
 
 
+def test_page_ignored_quirk_answers_page_one_for_every_page():
+    with Sandbox(scale=60, quirks={"page-ignored"}) as running:
+        crm = CrmClient(running)
+        crm.login()
+        pages = [
+            crm.get("trackbox", "leads", page=n, pageSize=10, **WHOLE_PERIOD).json()
+            for n in (1, 2, 3)
+        ]
+        everything = crm.get("trackbox", "leads", page=2, pageSize=1000, **WHOLE_PERIOD).json()
+        expected = running.impact_crm.records("leads", **WHOLE_PERIOD)
+    assert pages[0]["data"] == pages[1]["data"] == pages[2]["data"] == expected[:10]
+    assert pages[1]["total"] == 60
+    assert everything["data"] == expected
+
+
+SERVER_SHAPES = {
+    "servers-wrapped": lambda grouped: {"data": grouped},
+    "servers-groups": lambda grouped: [
+        {"platform": platform, "servers": tags} for platform, tags in grouped.items()
+    ],
+    "servers-wrapped,servers-groups": lambda grouped: {
+        "data": [{"platform": platform, "servers": tags} for platform, tags in grouped.items()]
+    },
+    "keyed-records": lambda grouped: {
+        platform: {str(n): tag for n, tag in enumerate(tags)} for platform, tags in grouped.items()
+    },
+}
+
+
+@pytest.mark.parametrize("quirks", list(SERVER_SHAPES))
+def test_servers_shape_quirks(quirks):
+    with Sandbox(scale=20, quirks=quirks) as running:
+        crm = CrmClient(running)
+        crm.login()
+        body = crm.get("ib", "servers").json()
+        grouped = running.impact_crm.server_tags()
+    assert {"mt4", "mt5"} <= set(grouped)
+    assert body == SERVER_SHAPES[quirks](grouped)
+
+
+def test_keyed_records_quirk_keys_each_record_by_its_position():
+    with Sandbox(scale=30, quirks={"keyed-records"}) as running:
+        crm = CrmClient(running)
+        crm.login()
+        body = crm.get("trackbox", "leads", page=2, pageSize=10, **WHOLE_PERIOD).json()
+        expected = running.impact_crm.records("leads", **WHOLE_PERIOD)[10:20]
+    assert body["total"] == 30
+    assert body["data"] == {str(10 + n): record for n, record in enumerate(expected)}
+
+
 def test_unknown_quirk_is_refused():
     with pytest.raises(ValueError, match="no-such-quirk"):
         Sandbox(scale=10, quirks={"no-such-quirk"})
@@ -810,3 +881,29 @@ def test_cli_serves_and_stops_on_sigterm():
         assert settings["email"] == CREDENTIALS.email
         health = requests.get(f"{served.base_url}/_sandbox/health", timeout=TIMEOUT)
         assert health.json() == {"ok": True}
+
+
+def test_cli_token_ttl_requests_and_impact_crm_quirks():
+    args = ("--scale", "30", "--no-prerender", "--token-ttl-requests", "2")
+    with serving(*args, "--quirks", "servers-groups,page-ignored") as served:
+        api = served.settings("x_domain=")["api_url"] + "/api/v1"
+        session = requests.Session()
+        session.headers.update({"X-Api-Key": CREDENTIALS.api_key, "X-DOMAIN": CREDENTIALS.x_domain})
+        body = {"email": CREDENTIALS.email, "password": CREDENTIALS.password, "rememberMe": True}
+        token = session.post(f"{api}/auth/login", json=body, timeout=TIMEOUT).json()["token"]
+        session.headers["X-Auth-Token"] = token
+        answers = [session.get(f"{api}/ib/servers", timeout=TIMEOUT) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 401]
+        assert answers[0].json()[0]["platform"] == "mt4"
+
+
+def test_cli_refuses_a_negative_token_ttl_requests():
+    done = subprocess.run(
+        [*SERVE, "--token-ttl-requests", "-1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "token_ttl_requests must be 0 or more" in done.stderr

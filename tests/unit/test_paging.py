@@ -6,8 +6,10 @@ import random
 import threading
 import time
 
+import msgspec
 import pytest
-from connector_kit.paging import Pager
+from connector_kit.errors import ConnectorError
+from connector_kit.paging import PageIgnoredError, Pager, peek_page
 
 
 class PagedSource:
@@ -118,12 +120,71 @@ def test_a_short_first_page_is_the_only_page_asked_for(with_total):
     assert source.asked == [1]
 
 
-def test_a_server_that_ignores_page_gives_each_record_once():
+def test_a_server_that_ignores_page_is_named_before_any_record_is_handed_on():
+    records = [{"id": n} for n in range(100)]
+    for body in ({"data": records}, {"data": records, "total": 250}):
+        pager = Pager(max_concurrency=8, where="test response")
+        handed_on: list[list[dict]] = []
+        try:
+            with pytest.raises(PageIgnoredError, match="answered page 2 with the records") as error:
+                handed_on.extend(pager.pages(lambda page, b=body: b, page_size=100, expect_pages=8))
+        finally:
+            pager.close()
+        assert handed_on == []
+        assert error.value.total == body.get("total")
+        assert error.value.page_size == 100
+        assert "test response" in str(error.value)
+
+
+def test_a_server_that_ignores_page_is_read_once_when_its_total_fits_one_page():
     records = [{"id": n} for n in range(100)]
     pager = Pager(max_concurrency=8)
     try:
-        pages = pager.pages(lambda page: {"data": records}, page_size=100, expect_pages=8)
+        body = {"data": records, "total": 100}  # a full last page: page 2 is asked, and repeats
+        pages = pager.pages(lambda page: body, page_size=100, expect_pages=8)
         assert [r["id"] for page in pages for r in page] == list(range(100))
+    finally:
+        pager.close()
+
+
+def test_a_later_page_repeating_the_one_before_while_the_total_says_more_is_an_error():
+    def fetch(page: int) -> dict:
+        start = (min(page, 3) - 1) * 10
+        return {"data": [{"id": n} for n in range(start, start + 10)], "total": 100}
+
+    pager = Pager(max_concurrency=2, where="test response")
+    seen: list[int] = []
+    try:
+        with pytest.raises(ConnectorError, match="page 4 with the records of page 3"):
+            seen.extend(r["id"] for page in pager.pages(fetch, page_size=10) for r in page)
+    finally:
+        pager.close()
+    assert seen == list(range(30))
+
+
+def test_without_a_total_a_later_page_repeating_the_last_ends_the_query():
+    def fetch(page: int) -> dict:  # answers its last page to any page past the end
+        start = (min(page, 3) - 1) * 10
+        return {"data": [{"id": n} for n in range(start, start + 10)]}
+
+    pager = Pager(max_concurrency=2)
+    try:
+        assert [r["id"] for page in pager.pages(fetch, page_size=10) for r in page] == list(
+            range(30)
+        )
+    finally:
+        pager.close()
+
+
+def test_an_empty_page_while_its_total_says_records_remain_is_an_error():
+    def fetch(page: int) -> dict:
+        records = [{"id": n} for n in range((page - 1) * 10, page * 10)] if page < 3 else []
+        return {"data": records, "total": 50}
+
+    pager = Pager(max_concurrency=1, where="test response")
+    try:
+        with pytest.raises(ConnectorError, match=r"page 3 with no records.*says 30 remain"):
+            list(pager.pages(fetch, page_size=10))
     finally:
         pager.close()
 
@@ -163,3 +224,18 @@ def test_pages_read_ahead_stay_bounded_when_the_reader_is_slow():
         pages.close()
     finally:
         pager.close()
+
+
+@pytest.mark.parametrize("body", [b"null", b'"ok"', b"42"])
+def test_json_that_is_no_page_is_refused_by_name_not_retried_as_broken(body):
+    pager = Pager(max_concurrency=2, where="Impact CRM leads response")
+    try:
+        with pytest.raises(ConnectorError, match="Impact CRM leads response"):
+            list(pager.pages(lambda page: peek_page(body), page_size=10))
+    finally:
+        pager.close()
+
+
+def test_a_body_that_is_not_json_still_fails_to_peek_so_it_is_retried():
+    with pytest.raises(msgspec.DecodeError):
+        peek_page(b"<html>busy</html>")

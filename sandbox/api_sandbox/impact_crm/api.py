@@ -22,7 +22,8 @@ from api_sandbox.impact_crm.dataset import (
     ImpactCrmDataset,
 )
 from api_sandbox.impact_crm.queries import FilterError, parse_criteria, parse_paging
-from api_sandbox.quirks import Envelope
+from api_sandbox.impact_crm.servers import servers_body
+from api_sandbox.quirks import PAGE_IGNORED, Envelope
 
 API_ROOT = "/api/v1/"
 LOGIN_ROUTE = "auth/login"
@@ -49,6 +50,7 @@ class ImpactCrmApi:
         seed: int = 1,
         scale: int = 200,
         token_ttl: float = 3600,
+        token_ttl_requests: int | None = None,
         quirks: frozenset[str] = frozenset(),
         data_start: date = DEFAULT_DATA_START,
         data_end: date = DEFAULT_DATA_END,
@@ -62,9 +64,10 @@ class ImpactCrmApi:
             quirks=quirks,
             weeks_later=weeks_later,
         )
-        self.auth = Authenticator(token_ttl)
+        self.auth = Authenticator(token_ttl, token_ttl_requests)
         self._envelope = Envelope(quirks)
-        self._servers_body = msgspec.json.encode(self.dataset.server_tags())
+        self._page_ignored = PAGE_IGNORED in quirks
+        self._servers_body = servers_body(self.dataset.server_tags(), quirks)
         self._login_decoder = msgspec.json.Decoder(_Login)
 
     @property
@@ -165,6 +168,8 @@ class ImpactCrmApi:
     def _report(self, endpoint: str, family: str, query: Mapping[str, str]) -> ApiResponse:
         criteria = parse_criteria(endpoint, family, query)
         page, page_size = parse_paging(query)
+        if self._page_ignored:
+            page = 1
         total, records = self.dataset.page(criteria, family, page, page_size)
         return ApiResponse(200, self._envelope.wrap(records, total, page, page_size))
 

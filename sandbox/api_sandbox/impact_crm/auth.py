@@ -1,8 +1,10 @@
 """Impact CRM users, API keys and login tokens.
 
 An API key belongs to one domain (sent as `X-DOMAIN`); a user's role grants report families;
-a login token lives `token_ttl` seconds. The sandbox has one API key and two users: a reports
-user with all three families, and one with Trackbox Reports only.
+a login token lives `token_ttl` seconds and, when `token_ttl_requests` is set, serves at most
+that many report calls (0: every token is refused, as a CRM that refuses every login's token).
+The sandbox has one API key and two users: a reports user with all three families, and one
+with Trackbox Reports only.
 """
 
 from __future__ import annotations
@@ -74,12 +76,24 @@ class AuthError(Exception):
         self.message = message
 
 
+@dataclass
+class _Session:
+    """What a token stands for: its user, when it was issued, how many calls it was shown on."""
+
+    email: str
+    issued: float
+    calls: int = 0
+
+
 class Authenticator:
     """Checks API keys, logs users in and checks tokens and permissions on report calls."""
 
-    def __init__(self, token_ttl: float = 3600) -> None:
+    def __init__(self, token_ttl: float = 3600, token_ttl_requests: int | None = None) -> None:
+        if token_ttl_requests is not None and token_ttl_requests < 0:
+            raise ValueError(f"token_ttl_requests must be 0 or more, got {token_ttl_requests}")
         self.token_ttl = token_ttl
-        self._tokens: dict[str, tuple[str, float]] = {}
+        self.token_ttl_requests = token_ttl_requests
+        self._tokens: dict[str, _Session] = {}
         self._issued: list[str] = []
         self._lock = threading.Lock()
 
@@ -100,10 +114,10 @@ class Authenticator:
         with self._lock:
             # Expired tokens are kept a while, so that they are still told apart from unknown ones.
             forget_after = 2 * self.token_ttl + 60
-            stale_tokens = [t for t, (_, at) in self._tokens.items() if now - at > forget_after]
+            stale_tokens = [t for t, s in self._tokens.items() if now - s.issued > forget_after]
             for stale in stale_tokens:
                 del self._tokens[stale]
-            self._tokens[token] = (user.email, now)
+            self._tokens[token] = _Session(user.email, now)
             self._issued.append(token)
         return token
 
@@ -117,12 +131,16 @@ class Authenticator:
         self.check_api_key(headers)
         with self._lock:
             session = self._tokens.get(headers.get("x-auth-token", ""))
+            if session is not None:
+                session.calls += 1
+                calls = session.calls
         if session is None:
             raise AuthError(401, "invalid token")
-        email, issued = session
-        if time.monotonic() - issued > self.token_ttl:
+        if time.monotonic() - session.issued > self.token_ttl:
             raise AuthError(401, "token expired")
-        user = USERS[email]
+        if self.token_ttl_requests is not None and calls > self.token_ttl_requests:
+            raise AuthError(401, "token expired")
+        user = USERS[session.email]
         permission = FAMILY_PERMISSIONS[family]
         if permission not in user.permissions:
             raise AuthError(403, f"missing permission: {permission}")
