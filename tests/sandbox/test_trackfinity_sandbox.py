@@ -518,6 +518,9 @@ def test_cli_announces_trackfinity_and_takes_an_allow_list():
             "api_key": CREDENTIALS.api_key,
         }
         assert any("203.0.113.0/24,::1" in line for line in served.lines)
+        assert any(
+            f"payout preview clicks: {','.join(PREVIEW_CLICKS)}" in line for line in served.lines
+        )
         refused = requests.get(f"{settings['api_url']}/api/ping", headers=AUTH, timeout=TIMEOUT)
         assert refused.status_code == 403  # 127.0.0.1 is not on the list given
 
