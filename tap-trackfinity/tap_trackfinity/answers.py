@@ -14,6 +14,7 @@ Ids stay text: the vendor's transaction ids have 20 digits, more than a 64-bit i
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from connector_kit.errors import ConnectorError
@@ -26,6 +27,7 @@ TRANSACTION_FIELDS = frozenset({"time", "trans_type", "transaction_hash", "amoun
 """Fields of the documented transaction; a map whose values have none of them is no map of
 transactions."""
 ID_FIELDS = ("id", "transaction_id")
+logger = logging.getLogger("tap_trackfinity.answers")
 
 
 def _keys_of(value: Any) -> str:
@@ -98,6 +100,7 @@ def transaction_records(body: Any, *, where: str) -> list[dict]:
             )
             raise ConnectorError(msg)
         items = body[lists[0]]
+        logger.debug("%s: took the transactions from its one list, %r", where, lists[0])
     if not isinstance(items, list):
         msg = f"{where} answered {_keys_of(body)}, not transactions."
         raise ConnectorError(msg)

@@ -121,6 +121,9 @@ class TrackfinityApi:
                 f"Trackfinity rejected GET {where} (HTTP 400: {message}). The dates come from "
                 f"`start_date`, `end_date` and `window_days`, the page size from `page_size`"
                 f"{extra}."
+                if params_setting != "payout_preview_hashes"
+                else f"Trackfinity rejected GET {where} (HTTP 400: {message}). The query comes "
+                "from `payout_preview_hashes`."
             )
         return f"Trackfinity answered GET {where} with HTTP {status}: {message}"
 
