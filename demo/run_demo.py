@@ -93,7 +93,9 @@ SOURCES = (
         "tracksale",
         ("campaigns", "answers", "dispatches", "draft_lots"),
     ),
-    Source("tap-trackfinity", "tap_trackfinity", "trackfinity", ("profit_loss",)),
+    # payout_preview adds one snapshot per run (one row per configured click), so it is not
+    # compared with a served count; profit_loss is per day x view (login, the default) x break.
+    Source("tap-trackfinity", "tap_trackfinity", "trackfinity", ("profit_loss", "transactions")),
 )
 API_PATHS = {
     "TAP_IMPACT_CRM_API_URL": "impact-crm",
@@ -206,7 +208,8 @@ CHANGES_LEGEND = """
 new: rows the warehouse did not hold; updated: rows whose content changed (records edited in
 the sandbox, report periods still open); read: rows the run loaded, changed or not. Each
 incremental stream started on its bookmark's day (answers and profit_loss 7 days earlier, their
-lookback); servers, campaigns, draft lots, widgets and payout previews are read whole."""
+lookback); servers, campaigns, draft lots and widgets are read whole; payout previews add one
+snapshot per run of the configured clicks."""
 
 
 def surveys_received(sandbox: Sandbox) -> int:

@@ -1,8 +1,10 @@
 """The other taps, one stream each: tap-tracksale answers and tap-trackfinity profit_loss.
 
 Both read from the same sandbox as the CPU benchmark, at no latency, the whole data period in
-one window, only the one stream selected, with their default settings otherwise. The
-Trackfinity sandbox builds its days on the first request, so one unmeasured run goes first.
+one window, only the one stream selected, with their default settings otherwise (so
+tap-trackfinity asks for the profit/loss report once per day, by login, `max_concurrency` days
+at a time). The Trackfinity sandbox builds its days on the first request, so one unmeasured
+run goes first.
 """
 
 from __future__ import annotations

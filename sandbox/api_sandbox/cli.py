@@ -116,7 +116,8 @@ def _announce(sandbox: Sandbox, args: argparse.Namespace) -> None:
         f"  api_key={TRACKFINITY_CREDENTIALS.api_key}",
         f"trackfinity  allowed IPs (ADMIN_API_ALLOWED_IPS): {','.join(trackfinity.allowed_ips)};"
         f" data {trackfinity.dataset.data_start}..{trackfinity.dataset.data_end},"
-        f" {len(trackfinity.dataset.affiliates)} affiliates (days built on first request)",
+        f" {len(trackfinity.dataset.affiliates)} affiliates (days built on first request);"
+        f" payout preview clicks: {','.join(trackfinity.preview_clicks)}",
         *_tracksale_lines(sandbox, args),
         f"control API: {sandbox.base_url}/_sandbox/health",
     ]

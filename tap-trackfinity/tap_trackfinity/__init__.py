@@ -1,1 +1,1 @@
-"""Singer tap for the Trackfinity admin API: affiliate profit/loss and payout preview."""
+"""Singer tap for the Trackfinity admin API: profit/loss, transactions, payout preview."""

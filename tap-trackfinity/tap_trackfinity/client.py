@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlencode, urlsplit
+from functools import partial
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
 
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
 from connector_kit.errors import ConnectorError, HttpError
-from connector_kit.records import extract_records
+from connector_kit.paging import Pager
 from connector_kit.streams import TolerantStream
-
-from tap_trackfinity.parameters import QueryValue, passthrough_params
-
-if TYPE_CHECKING:
-    pass
 
 PING_ENDPOINTS = ("service/ping", "ping")
 """The documented ping, then the one the vendor's own examples call."""
@@ -38,8 +33,10 @@ class TrackfinityApi:
         self.username = str(config["api_username"])
         self._headers = {"api-username": self.username, "api-key": str(config["api_key"])}
         self.client = client_from_config(config, user_agent="tap-trackfinity")
+        self.pager = Pager(max_concurrency=self.client.max_in_flight, where="Trackfinity response")
 
     def close(self) -> None:
+        self.pager.close()
         self.client.close()
 
     def get(
@@ -59,13 +56,6 @@ class TrackfinityApi:
             headers=self._headers,
             describe_failure=partial(self.describe_failure, params_setting=params_setting),
         )
-
-    def records(
-        self, endpoint: str, params: Mapping[str, Any], *, params_setting: str | None = None
-    ) -> list[dict]:
-        """The records of one report call, whichever envelope holds them."""
-        body = self.get(endpoint, params, params_setting=params_setting)
-        return extract_records(body, where=f"Trackfinity {endpoint} response")
 
     def ping(self) -> str:
         """Call the ping endpoint, or the one the vendor's examples use when it is missing.
@@ -106,7 +96,7 @@ class TrackfinityApi:
         """What a failed call means, and which setting to fix."""
         status, message = response.status_code, response_message(response)
         parts = urlsplit(response.request.url or "")
-        where = f"{parts.path}?{parts.query}" if parts.query else parts.path
+        where = f"{parts.path}?{unquote(parts.query)}" if parts.query else parts.path
         extra = f"; extra parameters come from `{params_setting}`" if params_setting else ""
         if status in (401, 403):
             return (
@@ -129,38 +119,30 @@ class TrackfinityApi:
         if status == 400:
             return (
                 f"Trackfinity rejected GET {where} (HTTP 400: {message}). The dates come from "
-                f"`start_date`, `end_date` and `window_days`{extra}."
+                f"`start_date`, `end_date` and `window_days`, the page size from `page_size`"
+                f"{extra}."
+                if params_setting != "payout_preview_hashes"
+                else f"Trackfinity rejected GET {where} (HTTP 400: {message}). The query comes "
+                "from `payout_preview_hashes`."
             )
         return f"Trackfinity answered GET {where} with HTTP {status}: {message}"
 
 
 class TrackfinityStream(TolerantStream):
-    """A Trackfinity report: one endpoint, and the extra parameters its setting passes through."""
+    """A Trackfinity stream: one endpoint, read through the run's shared API client."""
 
     endpoint: ClassVar[str]
-    params_setting: ClassVar[str]
-    default_params: ClassVar[Mapping[str, Any]] = {}
-    reserved_params: ClassVar[tuple[str, ...]] = ()
+    params_setting: ClassVar[str | None] = None
 
     @property
     def api(self) -> TrackfinityApi:
         return self.tap.api  # type: ignore[attr-defined, no-any-return]
 
-    @cached_property
-    def extra_params(self) -> dict[str, QueryValue]:
-        """The query parameters of `params_setting`, over the endpoint's defaults."""
-        params = passthrough_params(
-            self.config.get(self.params_setting),
-            setting=self.params_setting,
-            defaults=self.default_params,
-            reserved=self.reserved_params,
-        )
-        if params:
-            self.logger.info(
-                "%s: passing %s to %s (`%s`)",
-                self.name,
-                urlencode(params, doseq=True),
-                self.endpoint,
-                self.params_setting,
-            )
-        return params
+    @property
+    def where(self) -> str:
+        """The endpoint, as error messages name it."""
+        return f"Trackfinity GET /api/{self.endpoint}"
+
+    def get(self, params: Mapping[str, Any]) -> Any:
+        """One call to the stream's endpoint, its JSON body decoded."""
+        return self.api.get(self.endpoint, params, params_setting=self.params_setting)

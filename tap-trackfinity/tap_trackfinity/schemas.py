@@ -1,7 +1,7 @@
-"""JSON schemas of the Trackfinity report records (CONTRACT.md, section 3).
+"""JSON schemas of the Trackfinity records.
 
-The vendor documents no record fields at all; these are the contract's. Whatever else an
-install sends is kept under `_extra_fields`, never dropped.
+Profit/loss stats and transaction fields are named as the vendor's samples name them (see
+docs/apis.md). Whatever else an install sends is kept under `_extra_fields`, never dropped.
 """
 
 from __future__ import annotations
@@ -9,18 +9,58 @@ from __future__ import annotations
 from connector_kit.schemas import EXTRA
 from singer_sdk import typing as th
 
+PROFIT_LOSS_STATS = (
+    "page_view", "unique_visitor", "conversion", "conversion_amount", "advertiser_initial",
+    "advertiser_initial_amount", "phone_call", "phone_call_amount", "phone_conversion",
+    "phone_conversion_amount", "affiliate_referral_join", "continuity", "continuity_amount",
+    "advertiser_income_amount", "void", "void_amount", "chargeback", "chargeback_amount",
+    "void_reversal", "void_reversal_amount", "chargeback_reversal", "chargeback_reversal_amount",
+    "affiliate_payout", "referral_join", "referral_payout", "affiliate_manager_payout",
+    "partner_payout", "tier_adjustment_payout", "correction_payout",
+)  # fmt: skip
+"""The stats of the Offerit sample output, in its order; counts, or amounts (believed cents)."""
+
 PROFIT_LOSS = th.PropertiesList(
-    th.Property("date", th.DateType, required=True, description="The day, YYYY-MM-DD"),
-    th.Property("affiliate_id", th.IntegerType, required=True),
-    th.Property("affiliate_name", th.StringType),
-    th.Property("offer_id", th.IntegerType, required=True),
-    th.Property("offer_name", th.StringType),
-    th.Property("clicks", th.IntegerType),
-    th.Property("conversions", th.IntegerType),
-    th.Property("revenue", th.NumberType, description="What the offer earned that day"),
-    th.Property("payout", th.NumberType, description="What the affiliate is paid for it"),
-    th.Property("profit", th.NumberType, description="revenue - payout"),
-    th.Property("currency", th.StringType),
+    th.Property("date", th.DateType, required=True, description="The day asked for, YYYY-MM-DD"),
+    th.Property("view", th.StringType, required=True, description="The report's breakdown"),
+    th.Property(
+        "break",
+        th.StringType,
+        required=True,
+        description="The row's breakdown value as served: an id (login, offer, ...) or, for "
+        "the period, month and year views, a Unix time",
+    ),
+    th.Property(
+        "break_time",
+        th.DateTimeType,
+        description="For the period, month and year views: `break` as a UTC time",
+    ),
+    *(th.Property(name, th.NumberType) for name in PROFIT_LOSS_STATS),
+    EXTRA,
+).to_dict()
+
+PAYOUT = th.ObjectType(
+    th.Property("id", th.StringType),
+    th.Property("type", th.StringType, description="affiliate, referral, ..."),
+    th.Property("username", th.StringType),
+    th.Property("loginid", th.IntegerType),
+    th.Property("amount", th.NumberType),
+    additional_properties=True,
+)
+
+TRANSACTION = th.PropertiesList(
+    th.Property("id", th.StringType, required=True, description="Transaction id (20 digits)"),
+    th.Property("time", th.DateTimeType, required=True, description="When it happened (UTC)"),
+    th.Property("loginid", th.IntegerType, description="The affiliate's login id"),
+    th.Property("amount", th.NumberType),
+    th.Property("trans_type", th.StringType),
+    th.Property("transaction_hash", th.StringType, description="The click hash"),
+    th.Property("orderid", th.StringType),
+    th.Property("external_clickid", th.StringType),
+    th.Property("offerid", th.IntegerType),
+    th.Property("landing_pageid", th.IntegerType),
+    th.Property("total_payout", th.NumberType),
+    th.Property("payouts", th.ArrayType(PAYOUT)),
     EXTRA,
 ).to_dict()
 
@@ -31,14 +71,20 @@ PAYOUT_PREVIEW = th.PropertiesList(
         required=True,
         description="When the tap took this preview (UTC); the same for every row of one run",
     ),
-    th.Property("affiliate_id", th.IntegerType, required=True),
-    th.Property("affiliate_name", th.StringType),
-    th.Property("payvia_type_id", th.IntegerType, required=True, description="Payout method"),
-    th.Property("rule_type", th.StringType, description="enabled or disabled"),
-    th.Property("amount", th.NumberType, description="Payout due"),
-    th.Property("currency", th.StringType),
-    th.Property("transaction_count", th.IntegerType),
-    th.Property("period_start", th.DateType),
-    th.Property("period_end", th.DateType),
+    th.Property(
+        "lookup",
+        th.StringType,
+        required=True,
+        description="The query sent, e.g. transaction_hash=...&amount=50.25",
+    ),
+    th.Property("transaction_hash", th.StringType, required=True, description="The click hash"),
+    th.Property("amount", th.NumberType, description="Conversion amount sent (null: not sent)"),
+    th.Property("transaction_type", th.StringType, description="Type sent (null: not sent)"),
+    th.Property("payout", th.NumberType, description="The answer, when it is a number"),
+    th.Property(
+        "answer",
+        th.ObjectType(additional_properties=True),
+        description="The answer as served, when it is an object (else {'value': ...})",
+    ),
     EXTRA,
 ).to_dict()

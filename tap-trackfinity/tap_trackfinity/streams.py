@@ -1,75 +1,241 @@
-"""The two Trackfinity reports, each declaring only what sets it apart."""
+"""The Trackfinity streams, each declaring only what sets it apart."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from typing import Any
+from urllib.parse import unquote, urlencode
 
 from connector_kit.errors import ConnectorError
-from connector_kit.records import normalize_timestamp
+from connector_kit.records import normalize_timestamp, to_int
 from connector_kit.streams import WindowedStream
-from connector_kit.windows import DateWindow, parse_date
+from connector_kit.windows import DateWindow
 
 from tap_trackfinity import schemas
+from tap_trackfinity.answers import (
+    payout_preview_record,
+    profit_loss_records,
+    transaction_records,
+)
 from tap_trackfinity.client import TrackfinityStream
-from tap_trackfinity.parameters import PAYOUT_PREVIEW_DEFAULTS, WINDOW_PARAMS
+from tap_trackfinity.parameters import (
+    FREEFORM_PERIOD,
+    TRANSACTION_RESERVED,
+    PreviewLookup,
+    passthrough_params,
+    preview_lookups,
+    profitloss_params,
+    profitloss_views,
+)
+
+DEFAULT_PAGE_SIZE = 500
 
 
 class ProfitLossStream(TrackfinityStream, WindowedStream):
-    """Profit and loss per day, affiliate and offer, read window by window."""
+    """The profit & loss report, one request per day and view; one record per row.
+
+    The days of a window are asked for concurrently (up to `max_concurrency`); the bookmark
+    moves when the whole window has been read.
+    """
 
     name = "profit_loss"
     endpoint = "report/profitloss"
     params_setting = "profitloss_params"
-    reserved_params = WINDOW_PARAMS
-    primary_keys = ("date", "affiliate_id", "offer_id")
+    primary_keys = ("date", "view", "break")
     replication_key = "date"
     schema = schemas.PROFIT_LOSS
     uses_lookback = True
 
+    def check_settings(self) -> None:
+        """Fail on a bad `profitloss_views` or `profitloss_params` before any request."""
+        _ = self.views, self.extra_params
+
+    @cached_property
+    def views(self) -> tuple[str, ...]:
+        return profitloss_views(self.config.get("profitloss_views"))
+
+    @cached_property
+    def extra_params(self) -> dict[str, Any]:
+        params = profitloss_params(self.config.get(self.params_setting))
+        if params:
+            self.logger.info(
+                "%s: passing %s (`%s`)",
+                self.name,
+                unquote(urlencode(params, doseq=True)),
+                self.params_setting,
+            )
+        return params
+
     def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+        days = [
+            (window.start + dt.timedelta(days=n)).isoformat()
+            for n in range((window.end - window.start).days + 1)
+        ]
+        asks = [(day, view) for day in days for view in self.views]
+        answers = self.api.pager.map(self._report, asks)
+        for (day, view), body in zip(asks, answers, strict=True):
+            where = f"{self.where} (view={view}, day {day})"
+            yield from profit_loss_records(body, day=day, view=view, where=where)
+
+    def _report(self, ask: tuple[str, str]) -> Any:
+        day, view = ask
         params = {
-            "start_date": window.start.isoformat(),
-            "end_date": window.end.isoformat(),
+            "view": view,
+            "params[period]": FREEFORM_PERIOD,
+            "params[start]": day,
+            "params[end]": day,
             **self.extra_params,
         }
-        return self.api.records(self.endpoint, params, params_setting=self.params_setting)
+        return self.get(params)
+
+
+class TransactionsStream(TrackfinityStream, WindowedStream):
+    """The transaction report, window by window, paged by offset.
+
+    Each page asks for `page_size` transactions from the offset; the next offset is the last
+    one plus the number of transactions that came back, since a server may send fewer than
+    asked. A window ends at an empty page, or at a page of transactions all already read (a
+    server that ignores the offset; logged as a warning). A short page does not end it.
+    """
+
+    name = "transactions"
+    endpoint = "report/transaction"
+    params_setting = "transaction_params"
+    primary_keys = ("id",)
+    replication_key = "time"
+    schema = schemas.TRANSACTION
+
+    @cached_property
+    def extra_params(self) -> dict[str, Any]:
+        params = passthrough_params(
+            self.config.get(self.params_setting),
+            setting=self.params_setting,
+            reserved=TRANSACTION_RESERVED,
+            what="(period=8, each window's start and end, and the paging)",
+        )
+        if params:
+            self.logger.info(
+                "%s: passing %s (`%s`)",
+                self.name,
+                unquote(urlencode(params, doseq=True)),
+                self.params_setting,
+            )
+        return params
+
+    def check_settings(self) -> None:
+        """Fail on a bad `transaction_params` or `page_size` before any request."""
+        _ = self.extra_params
+        if self.page_size < 1:
+            msg = f"`page_size` must be at least 1, got {self.page_size}."
+            raise ConnectorError(msg)
+
+    @property
+    def page_size(self) -> int:
+        size = self.config.get("page_size")
+        return DEFAULT_PAGE_SIZE if size is None else int(size)
+
+    def batches_in_window(self, window: DateWindow, context: dict | None) -> Iterator[list[dict]]:
+        dates = {
+            "period": FREEFORM_PERIOD,
+            "start": window.start.isoformat(),
+            "end": window.end.isoformat(),
+        }
+        seen: set[str] = set()
+        offset = 0
+        while True:
+            params = {
+                **dates,
+                **self.extra_params,
+                "trans_start": offset,
+                "trans_count": self.page_size,
+            }
+            where = (
+                f"{self.where} (start={dates['start']}, end={dates['end']}, trans_start={offset})"
+            )
+            page = transaction_records(self.get(params), where=where)
+            if not page:
+                return
+            fresh = [record for record in page if record["id"] not in seen]
+            if not fresh:
+                self.logger.warning(
+                    "%s: the page at trans_start=%d repeats transactions already read; the "
+                    "server seems to ignore trans_start, so the window %s ends here. Check "
+                    "that every transaction of that window arrived, or lower `window_days`.",
+                    self.name,
+                    offset,
+                    window,
+                )
+                return
+            seen.update(record["id"] for record in fresh)
+            offset += len(page)
+            yield fresh
+
+    def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+        for batch in self.batches_in_window(window, context):
+            yield from batch
 
     def post_process(self, row: dict, context: dict | None = None) -> dict | None:
         record = super().post_process(row, context)
-        if record is not None:
-            record["date"] = calendar_date(record.get("date"))
+        payouts = record.get("payouts") if record else None
+        if isinstance(payouts, list):
+            for payout in payouts:
+                if isinstance(payout, dict):
+                    conform_payout(payout)
         return record
 
 
-def calendar_date(value: object) -> object:
-    """`YYYY-MM-DD` of a date or an ISO 8601 time; anything else is kept as served."""
-    if not isinstance(value, str) or (len(value) == 10 and value[4] == "-" and value[7] == "-"):
-        return value
-    try:
-        return parse_date(value).isoformat()
-    except ConnectorError:
-        return value
+def conform_payout(payout: dict) -> None:
+    """Types a payout's fields as the schema declares them, where the value allows it."""
+    if isinstance(payout.get("id"), int):
+        payout["id"] = str(payout["id"])
+    loginid = to_int(payout.get("loginid"))
+    if loginid is not None:
+        payout["loginid"] = loginid
+    amount = payout.get("amount")
+    if isinstance(amount, str):
+        with contextlib.suppress(ValueError):  # else kept as served: the loader reports it
+            payout["amount"] = (
+                int(amount) if amount.strip().lstrip("-").isdigit() else float(amount)
+            )
 
 
 class PayoutPreviewStream(TrackfinityStream):
-    """What each affiliate is due, as previewed now; every run adds a stamped snapshot."""
+    """What a conversion on each configured click would pay, as previewed now.
+
+    One request per entry of `payout_preview_hashes`, none when there is none. Every run adds
+    a snapshot stamped with `snapshot_time`.
+    """
 
     name = "payout_preview"
     endpoint = "transaction/transaction_payout_preview"
-    params_setting = "payout_preview_params"
-    default_params = PAYOUT_PREVIEW_DEFAULTS
-    primary_keys = ("snapshot_time", "affiliate_id", "payvia_type_id")
+    params_setting = "payout_preview_hashes"
+    primary_keys = ("snapshot_time", "lookup")
     schema = schemas.PAYOUT_PREVIEW
 
+    def check_settings(self) -> None:
+        """Fail on a bad `payout_preview_hashes` before any request."""
+        _ = self.lookups
+
+    @cached_property
+    def lookups(self) -> list[PreviewLookup]:
+        return preview_lookups(self.config.get(self.params_setting))
+
     def get_records(self, context: dict | None) -> Iterable[dict]:
+        lookups = self.lookups
+        if not lookups:
+            self.logger.info(
+                "%s: no `payout_preview_hashes` configured, so no preview is asked for", self.name
+            )
+            return
         taken = snapshot_time()
-        rows = self.api.records(
-            self.endpoint, self.extra_params, params_setting=self.params_setting
-        )
-        for row in rows:
-            row["snapshot_time"] = taken
-            yield row
+        answers = self.api.pager.map(lambda lookup: self.get(lookup.query()), lookups)
+        for lookup, answer in zip(lookups, answers, strict=True):
+            record = payout_preview_record(answer, lookup)
+            record["snapshot_time"] = taken
+            yield record
 
 
 def snapshot_time() -> str:
@@ -77,4 +243,4 @@ def snapshot_time() -> str:
     return str(normalize_timestamp(dt.datetime.now(dt.timezone.utc).isoformat()))
 
 
-STREAM_TYPES = [ProfitLossStream, PayoutPreviewStream]
+STREAM_TYPES = [ProfitLossStream, TransactionsStream, PayoutPreviewStream]

@@ -10,12 +10,12 @@ from singer_sdk import Stream
 from singer_sdk import typing as th
 
 from tap_trackfinity.client import ALLOW_LIST, TrackfinityApi
-from tap_trackfinity.parameters import PAYOUT_PREVIEW_DEFAULTS
-from tap_trackfinity.streams import STREAM_TYPES
+from tap_trackfinity.parameters import DEFAULT_VIEWS, PROFITLOSS_VIEWS
+from tap_trackfinity.streams import DEFAULT_PAGE_SIZE, STREAM_TYPES
 
 
 class TapTrackfinity(ConnectorTap):
-    """Trackfinity affiliate profit/loss and payout preview as Singer streams."""
+    """Trackfinity profit/loss, transactions and payout previews as Singer streams."""
 
     name = "tap-trackfinity"
 
@@ -48,19 +48,56 @@ class TapTrackfinity(ConnectorTap):
             default=7, what="figures restated after the day (late conversions, reversals)"
         ),
         th.Property(
-            "profitloss_params",
-            th.ObjectType(additional_properties=True),
-            description="Extra query parameters for /report/profitloss, passed through "
-            'unchanged, e.g. {"affiliate_id": 12}. start_date and end_date are set by the '
-            "tap for each window.",
+            "profitloss_views",
+            th.ArrayType(th.StringType),
+            default=list(DEFAULT_VIEWS),
+            description="Views (breakdowns) of /report/profitloss to read; one request per day "
+            f"and view. One of: {', '.join(PROFITLOSS_VIEWS)}.",
         ),
         th.Property(
-            "payout_preview_params",
+            "profitloss_params",
             th.ObjectType(additional_properties=True),
-            default=PAYOUT_PREVIEW_DEFAULTS,
-            description="Query parameters for /transaction/transaction_payout_preview, passed "
-            "through unchanged and merged over the default (set one to null to leave it "
-            "out); rule_type is enabled, disabled or all.",
+            description="Extra entries of the profit/loss report's `params` array, passed "
+            'through unchanged as params[name]=value, e.g. {"filter_loginid": 12, '
+            '"limit_inhouse": 2}. period, start and end are set by the tap for each day.',
+        ),
+        th.Property(
+            "transaction_params",
+            th.ObjectType(additional_properties=True),
+            description="Extra query parameters for /report/transaction, passed through "
+            'unchanged, e.g. {"filter_loginid": 12, "trans_type": "initial", "no_inhouse": 1}. '
+            "period, start, end, trans_start and trans_count are set by the tap.",
+        ),
+        th.Property(
+            "page_size",
+            th.IntegerType,
+            default=DEFAULT_PAGE_SIZE,
+            description="Transactions asked for per request (trans_count; the API's default is "
+            "100). A server that sends fewer is paged by what it sent, so a cap loses nothing.",
+        ),
+        th.Property(
+            "payout_preview_hashes",
+            th.ArrayType(
+                th.CustomType(
+                    {
+                        "anyOf": [
+                            {"type": "string"},
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "transaction_hash": {"type": "string"},
+                                    "amount": {"type": "number"},
+                                    "transaction_type": {"type": "string"},
+                                },
+                                "required": ["transaction_hash"],
+                            },
+                        ]
+                    }
+                )
+            ),
+            description="Clicks to preview the payout of, one request each: click hashes, or "
+            'objects like {"transaction_hash": "156097c947ece92.38318951", "amount": 50.25, '
+            '"transaction_type": "initial"}. None configured: no request, no records.',
         ),
         *http_settings(),
     ).to_dict()
@@ -72,6 +109,14 @@ class TapTrackfinity(ConnectorTap):
 
     def discover_streams(self) -> list[Stream]:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    def sync_all(self) -> None:
+        """Check every stream's settings first, so a bad one fails before any request."""
+        for stream in self.streams.values():
+            check = getattr(stream, "check_settings", None)
+            if check is not None and stream.selected:
+                check()
+        super().sync_all()
 
     def check_connection(self) -> str:
         """Call the ping endpoint (or the older one); say which answered, and as whom."""

@@ -135,10 +135,14 @@ def test_tracksale_week_adds_lots_and_answers_and_edits_recent_answers(worlds, w
 
 
 def test_trackfinity_week_adds_days_and_keeps_the_old_ones(worlds):
-    old = worlds[0].trackfinity.profit_loss()
-    new = worlds[1].trackfinity.profit_loss()
+    old = worlds[0].trackfinity.profit_loss_records()
+    new = worlds[1].trackfinity.profit_loss_records()
     assert new[: len(old)] == old
     assert {row["date"] for row in new[len(old) :]} == {f"2026-11-0{day}" for day in range(1, 8)}
+    old_transactions = worlds[0].trackfinity.transactions()
+    new_transactions = worlds[1].trackfinity.transactions()
+    assert new_transactions[: len(old_transactions)] == old_transactions
+    assert len(new_transactions) > len(old_transactions)
 
 
 def test_weeks_are_the_same_on_every_build_and_differ_by_seed(worlds):
@@ -155,7 +159,7 @@ def test_week_zero_is_the_data_period(worlds):
     for stream in CRM_KEYS:
         assert plain.impact_crm.records(stream) == worlds[0].impact_crm.records(stream)
     assert plain.tracksale.counts() == worlds[0].tracksale.counts()
-    assert max(r["date"] for r in worlds[0].trackfinity.profit_loss()) == "2026-10-31"
+    assert max(r["date"] for r in worlds[0].trackfinity.profit_loss_records()) == "2026-10-31"
 
 
 def fetch_crm(session: requests.Session, url: str, family: str, stream: str, dates: dict) -> int:
@@ -226,13 +230,15 @@ def test_control_counts_match_what_the_apis_serve_two_weeks_later():
         )
 
         trackfinity = requests.post(f"{base}/_sandbox/trackfinity/counts", json={}, timeout=TIMEOUT)
-        rows = session.get(
-            f"{running.trackfinity_url}/api/report/profitloss",
-            params={"start_date": "2025-11-01", "end_date": "2026-11-14"},
+        transactions = session.get(
+            f"{running.trackfinity_url}/api/report/transaction",
+            params={"period": 8, "start": "2025-11-01", "end": "2026-11-14", "trans_count": 10**6},
             headers={"api-username": "sandbox-admin", "api-key": "sandbox-trackfinity-key"},
             timeout=TIMEOUT,
-        ).json()["data"]
-        assert trackfinity.json()["profit_loss"] == len(rows)
+        ).json()
+        assert trackfinity.json()["transactions"] == len(transactions)
+        last = max(int(txn_id[:10]) for txn_id in transactions)  # ids begin with the time
+        assert last > datetime(2026, 11, 8, tzinfo=timezone.utc).timestamp()
 
 
 def test_cli_weeks_later_option():

@@ -7,42 +7,51 @@ import json
 import re
 import subprocess
 import sys
-from collections import Counter
 
 import pytest
 import requests
 from api_sandbox import Sandbox
 from api_sandbox.trackfinity import API_KEY, API_USERNAME, CREDENTIALS
+from api_sandbox.trackfinity.vocabulary import PREVIEW_CLICKS
 
 from tests.sandbox.cli_process import serving
 
 TIMEOUT = 10
 AUTH = {"api-key": API_KEY, "api-username": API_USERNAME}
-WHOLE_PERIOD = {"start_date": "2025-11-01", "end_date": "2026-10-31"}
-SEED_EXAMPLE = {"payvia_type_id": 1, "rule_type": "enabled"}
-PROFIT_LOSS_FIELDS = [
-    "date",
-    "affiliate_id",
-    "affiliate_name",
-    "offer_id",
-    "offer_name",
-    "clicks",
-    "conversions",
-    "revenue",
-    "payout",
-    "profit",
-    "currency",
+PROFIT_LOSS = "report/profitloss"
+TRANSACTION = "report/transaction"
+PAYOUT_PREVIEW = "transaction/transaction_payout_preview"
+WHOLE_PERIOD = {"period": "8", "start": "2025-11-01", "end": "2026-10-31"}
+LOGIN_DAY = {"view": "login", "params[period]": "8", "params[start]": "2026-01-10"}
+LOGIN_DAY["params[end]"] = "2026-01-10"
+STATS = [
+    "page_view",
+    "unique_visitor",
+    "conversion",
+    "conversion_amount",
+    "advertiser_initial",
+    "advertiser_initial_amount",
+    "continuity",
+    "continuity_amount",
+    "affiliate_payout",
+    "referral_payout",
+    "affiliate_manager_payout",
+    "partner_payout",
+    "tier_adjustment_payout",
+    "correction_payout",
 ]
-PAYOUT_FIELDS = [
-    "affiliate_id",
-    "affiliate_name",
-    "payvia_type_id",
-    "rule_type",
+TRANSACTION_FIELDS = [
+    "time",
+    "loginid",
     "amount",
-    "currency",
-    "transaction_count",
-    "period_start",
-    "period_end",
+    "trans_type",
+    "transaction_hash",
+    "orderid",
+    "external_clickid",
+    "offerid",
+    "landing_pageid",
+    "total_payout",
+    "payouts",
 ]
 
 
@@ -62,10 +71,17 @@ class TrackfinityClient:
     def get(self, endpoint: str, **params: object) -> requests.Response:
         return self.call("GET", endpoint, **params)
 
-    def profit_loss(self, **params: object) -> list[dict]:
-        response = self.get("report/profitloss", **{**WHOLE_PERIOD, **params})
+    def profit_loss(self, view: str, start: str, end: str, **params: object) -> dict:
+        query = {"view": view, "params[period]": "8", "params[start]": start, "params[end]": end}
+        query.update({f"params[{name}]": value for name, value in params.items()})
+        response = self.get(PROFIT_LOSS, **query)
         assert response.status_code == 200, response.text
-        return response.json()["data"]
+        return response.json()
+
+    def transactions(self, **params: object) -> dict:
+        response = self.get(TRANSACTION, **{**WHOLE_PERIOD, **params})
+        assert response.status_code == 200, response.text
+        return response.json()
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +136,7 @@ def test_header_names_are_case_insensitive(sandbox, headers):
     ],
 )
 def test_missing_or_wrong_credentials_are_401(sandbox, headers, message):
-    response = TrackfinityClient(sandbox, headers).get("report/profitloss", **WHOLE_PERIOD)
+    response = TrackfinityClient(sandbox, headers).get(PROFIT_LOSS, **LOGIN_DAY)
     assert response.status_code == 401
     assert message in response.json()["message"]
 
@@ -169,9 +185,7 @@ def test_unknown_endpoints_are_404(client, endpoint):
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
-@pytest.mark.parametrize(
-    "endpoint", ["service/ping", "report/profitloss", "transaction/transaction_payout_preview"]
-)
+@pytest.mark.parametrize("endpoint", ["service/ping", PROFIT_LOSS, TRANSACTION, PAYOUT_PREVIEW])
 def test_other_methods_are_405(client, method, endpoint):
     response = client.call(method, endpoint)
     assert response.status_code == 405
@@ -181,21 +195,23 @@ def test_other_methods_are_405(client, method, endpoint):
 @pytest.mark.parametrize(
     ("endpoint", "params", "named"),
     [
-        ("report/profitloss", {**WHOLE_PERIOD, "campaign": "x"}, "campaign"),
-        ("report/profitloss", {**WHOLE_PERIOD, "payvia_type_id": "1"}, "payvia_type_id"),
+        (PROFIT_LOSS, {"start_date": "2026-01-01", "end_date": "2026-01-01"}, "end_date"),
+        (PROFIT_LOSS, {**LOGIN_DAY, "params[campaign]": "x"}, "params[campaign]"),
+        (PROFIT_LOSS, {**LOGIN_DAY, "start": "2026-01-01"}, "start"),
+        (PROFIT_LOSS, {**LOGIN_DAY, "view": "affiliate"}, "view='affiliate'"),
+        (PROFIT_LOSS, {**LOGIN_DAY, "params[period]": "9"}, "params[period]"),
+        (TRANSACTION, {**WHOLE_PERIOD, "start_date": "2026-01-01"}, "start_date"),
+        (TRANSACTION, {**WHOLE_PERIOD, "trans_type": "refund"}, "trans_type"),
+        (PAYOUT_PREVIEW, {"payvia_type_id": "1", "rule_type": "enabled"}, "payvia_type_id"),
+        (PAYOUT_PREVIEW, {"transaction_hash": "nope.1"}, "transaction_hash='nope.1'"),
         (
-            "transaction/transaction_payout_preview",
-            {**SEED_EXAMPLE, "start_date": "x"},
-            "start_date",
-        ),
-        (
-            "transaction/transaction_payout_preview",
-            {**SEED_EXAMPLE, "rule_type": "some"},
-            "rule_type",
+            PAYOUT_PREVIEW,
+            {"transaction_hash": PREVIEW_CLICKS[0], "transaction_type": "x"},
+            "transaction_type",
         ),
     ],
 )
-def test_invalid_parameters_are_404_naming_them(client, endpoint, params, named):
+def test_invalid_and_retired_parameters_are_404_naming_them(client, endpoint, params, named):
     response = client.get(endpoint, **params)
     assert response.status_code == 404
     message = response.json()["message"]
@@ -206,14 +222,16 @@ def test_invalid_parameters_are_404_naming_them(client, endpoint, params, named)
 @pytest.mark.parametrize(
     ("endpoint", "params", "named"),
     [
-        ("report/profitloss", {}, "start_date"),
-        ("report/profitloss", {"start_date": "2026-01-01"}, "end_date"),
-        ("report/profitloss", {"start_date": "01/01/2026", "end_date": "2026-01-02"}, "start_date"),
-        ("report/profitloss", {"start_date": "2026-01-03", "end_date": "2026-01-02"}, "after"),
-        ("report/profitloss", {**WHOLE_PERIOD, "affiliate_id": "abc"}, "affiliate_id"),
-        ("report/profitloss", {**WHOLE_PERIOD, "offer_id": "1.5"}, "offer_id"),
-        ("transaction/transaction_payout_preview", {"rule_type": "all"}, "payvia_type_id"),
-        ("transaction/transaction_payout_preview", {"payvia_type_id": "one"}, "payvia_type_id"),
+        (PROFIT_LOSS, {"view": "login"}, "params[start] is required"),
+        (PROFIT_LOSS, {**LOGIN_DAY, "params[end]": "01/11/2026"}, "params[end]"),
+        (PROFIT_LOSS, {**LOGIN_DAY, "params[end]": "2026-01-09"}, "after"),
+        (PROFIT_LOSS, {**LOGIN_DAY, "params[period]": "2"}, "not emulated"),
+        (PROFIT_LOSS, {**LOGIN_DAY, "view": "subid1"}, "no data for it"),
+        (PROFIT_LOSS, {**LOGIN_DAY, "params[filter_loginid]": "abc"}, "filter_loginid"),
+        (TRANSACTION, {"period": "8"}, "start is required"),
+        (TRANSACTION, {**WHOLE_PERIOD, "trans_count": "-1"}, "trans_count"),
+        (PAYOUT_PREVIEW, {}, "transaction_hash is required"),
+        (PAYOUT_PREVIEW, {"transaction_hash": PREVIEW_CLICKS[0], "amount": "ten"}, "amount"),
     ],
 )
 def test_missing_or_malformed_parameters_are_400(client, endpoint, params, named):
@@ -225,79 +243,131 @@ def test_missing_or_malformed_parameters_are_400(client, endpoint, params, named
 # Data
 
 
-def test_profit_loss_rows_follow_the_contract(client):
-    rows = client.profit_loss()
-    assert len(rows) > 1000
-    keys = Counter((r["date"], r["affiliate_id"], r["offer_id"]) for r in rows)
-    assert max(keys.values()) == 1, "one row per day, affiliate and offer"
+def test_profit_loss_answers_total_and_rows_with_integer_stats(client, sandbox):
+    report = client.profit_loss("login", "2026-01-10", "2026-01-10")
+    assert list(report) == ["total", "rows"]
+    assert report["total"]["breakdown"] == "login"
+    rows = report["rows"]
+    assert len(rows) > 3
     for row in rows:
-        assert list(row) == PROFIT_LOSS_FIELDS
-        assert re.fullmatch(r"\d{4}-\d\d-\d\d", row["date"])
-        assert all(type(row[k]) is int for k in ("affiliate_id", "offer_id", "clicks"))
-        assert 0 <= row["conversions"] <= row["clicks"]
-        assert round(row["revenue"] - row["payout"], 2) == row["profit"]
-        assert row["currency"] in {"USD", "EUR", "GBP"}
-    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
-    assert {r["date"] for r in rows} >= {"2025-11-01", "2026-10-31"}
-    assert any(r["profit"] < 0 for r in rows)
+        assert list(row) == ["break", "stats"]
+        assert list(row["stats"]) == STATS
+        assert all(type(value) is int for value in row["stats"].values())
+    logins = {a.loginid for a in sandbox.trackfinity.dataset.affiliates}
+    assert {row["break"] for row in rows} <= logins
+    assert [row["break"] for row in rows] == sorted(row["break"] for row in rows)
+    for stat in STATS:
+        assert report["total"]["row"][stat] == sum(row["stats"][stat] for row in rows)
 
 
-def test_the_date_range_is_inclusive_and_bounded_by_the_data(client, sandbox):
-    days = client.profit_loss(start_date="2026-01-10", end_date="2026-01-12")
-    assert {r["date"] for r in days} == {"2026-01-10", "2026-01-11", "2026-01-12"}
-    assert days == sandbox.trackfinity.profit_loss(start_date="2026-01-10", end_date="2026-01-12")
-    assert client.profit_loss(start_date="2024-01-01", end_date="2025-10-31") == []
-    assert len(client.profit_loss(start_date="2020-01-01", end_date="2030-01-01")) == len(
-        client.profit_loss()
-    )
+def test_views_break_the_same_figures_down_differently(client):
+    reports = {
+        view: client.profit_loss(view, "2026-01-01", "2026-02-28")
+        for view in ("login", "offer", "offer_group", "landing_page", "period", "month", "year")
+    }
+    totals = {view: report["total"]["row"] for view, report in reports.items()}
+    assert all(total == totals["login"] for total in totals.values())
+    starts = [row["break"] for row in reports["period"]["rows"]]
+    assert starts[0] == int(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc).timestamp())
+    assert len(starts) == 59
+    assert len(reports["month"]["rows"]) == 2
+    assert len(reports["year"]["rows"]) == 1
+    assert {row["break"] for row in reports["offer"]["rows"]} <= set(range(11, 19))
+
+
+def test_stats_add_up_from_the_transactions(client, sandbox):
+    day = "2026-01-10"
+    report = client.profit_loss("login", day, day)
+    listed = client.transactions(start=day, end=day, trans_count=1000)
+    for row in report["rows"]:
+        mine = [t for t in listed.values() if t["loginid"] == row["break"]]
+        initials = [t for t in mine if t["trans_type"] == "initial"]
+        assert row["stats"]["conversion"] == len(initials)
+        assert row["stats"]["conversion_amount"] == sum(t["amount"] for t in initials)
+        paid = [p for t in mine for p in t["payouts"] if p["type"] == "affiliate"]
+        assert row["stats"]["affiliate_payout"] == sum(p["amount"] for p in paid)
 
 
 def test_profit_loss_filters(client):
-    everything = client.profit_loss()
-    affiliate = everything[0]["affiliate_id"]
-    offer = everything[0]["offer_id"]
-    assert client.profit_loss(affiliate_id=affiliate) == [
-        r for r in everything if r["affiliate_id"] == affiliate
+    everything = client.profit_loss("offer", "2026-01-01", "2026-01-31")["rows"]
+    offer = everything[0]["break"]
+    only = client.profit_loss("offer", "2026-01-01", "2026-01-31", filter_offerid=offer)["rows"]
+    assert only == [everything[0]]
+    logins = client.profit_loss("login", "2026-01-01", "2026-01-31")["rows"]
+    login = logins[1]["break"]
+    one = client.profit_loss("login", "2026-01-01", "2026-01-31", filter_loginid=login)["rows"]
+    assert one == [logins[1]]
+
+
+def test_all_time_and_the_data_bounds(client, sandbox):
+    everything = client.get(PROFIT_LOSS, view="year", **{"params[period]": "7"}).json()
+    wide = client.profit_loss("year", "2020-01-01", "2030-12-31")
+    assert everything == wide
+    assert client.profit_loss("login", "2024-01-01", "2024-12-31")["rows"] == []
+
+
+def test_transactions_are_keyed_by_id_in_time_order(client, sandbox):
+    page = client.transactions(start="2026-01-01", end="2026-01-31", trans_count=1000)
+    assert 50 < len(page) < 1000
+    for txn_id, txn in page.items():
+        assert re.fullmatch(r"\d{20}", txn_id)
+        assert int(txn_id) > 2**63  # as in the vendor's example: no 64-bit integer holds it
+        assert list(txn) == TRANSACTION_FIELDS
+        assert txn["total_payout"] == sum(p["amount"] for p in txn["payouts"])
+        assert all(re.fullmatch(r"\d{20}", p["id"]) for p in txn["payouts"])
+        day = dt.datetime.fromtimestamp(txn["time"], dt.timezone.utc).date()
+        assert dt.date(2026, 1, 1) <= day <= dt.date(2026, 1, 31)
+    times = [txn["time"] for txn in page.values()]
+    assert times == sorted(times)
+    assert {txn["trans_type"] for txn in page.values()} == {"initial", "rebill"}
+
+
+def test_transactions_page_by_offset_and_count(client, sandbox):
+    window = {"start": "2026-01-01", "end": "2026-01-31"}
+    everything = list(client.transactions(**window, trans_count=1000).items())
+    assert len(client.transactions(**window)) == 100  # the documented default count
+    pages = [
+        list(client.transactions(**window, trans_start=offset, trans_count=40).items())
+        for offset in range(0, len(everything) + 40, 40)
     ]
-    assert client.profit_loss(offer_id=offer) == [r for r in everything if r["offer_id"] == offer]
-    euros = client.profit_loss(currency="eur")
-    assert euros == [r for r in everything if r["currency"] == "EUR"]
-    assert 0 < len(euros) < len(everything)
+    assert [item for page in pages for item in page] == everything
+    assert pages[-1] == []
+    sandbox.trackfinity.transaction_cap = 7
+    try:
+        assert len(client.transactions(**window, trans_count=40)) == 7
+    finally:
+        sandbox.trackfinity.transaction_cap = None
 
 
-def test_payout_preview_rows_follow_the_contract(client, sandbox):
-    response = client.get("transaction/transaction_payout_preview", **SEED_EXAMPLE)
-    assert response.status_code == 200
-    rows = response.json()["data"]
-    assert rows == sandbox.trackfinity.payout_preview(**SEED_EXAMPLE)
-    assert len(rows) == sandbox.trackfinity.counts()["payout_preview"] > 0
-    for row in rows:
-        assert list(row) == PAYOUT_FIELDS
-        assert (row["payvia_type_id"], row["rule_type"]) == (1, "enabled")
-        assert row["amount"] > 0
-        assert (row["period_start"], row["period_end"]) == ("2026-10-01", "2026-10-31")
-    october = client.profit_loss(start_date="2026-10-01", affiliate_id=rows[0]["affiliate_id"])
-    assert rows[0]["amount"] == round(sum(r["payout"] for r in october), 2)
-    assert rows[0]["transaction_count"] == sum(r["conversions"] for r in october)
+def test_transaction_filters(client):
+    window = {"start": "2026-01-01", "end": "2026-01-31", "trans_count": 1000}
+    everything = client.transactions(**window)
+    txn_id, txn = next(iter(everything.items()))
+    assert client.transactions(**window, filter_transaction_hash=txn["transaction_hash"]) == {
+        txn_id: txn
+    }
+    assert client.transactions(**window, filter_orderid=txn["orderid"])[txn_id] == txn
+    rebills = client.transactions(**window, trans_type="rebill")
+    assert rebills == {k: v for k, v in everything.items() if v["trans_type"] == "rebill"}
+    mine = client.transactions(**window, filter_loginid=txn["loginid"])
+    assert mine == {k: v for k, v in everything.items() if v["loginid"] == txn["loginid"]}
 
 
-def test_payout_preview_filters(sandbox, client):
-    def preview(**params: object) -> list[dict]:
-        return client.get("transaction/transaction_payout_preview", **params).json()["data"]
-
-    everything = preview(payvia_type_id=1, rule_type="all")
-    assert {r["rule_type"] for r in everything} == {"enabled", "disabled"}
-    assert preview(payvia_type_id=1, rule_type="disabled") == [
-        r for r in everything if r["rule_type"] == "disabled"
-    ]
-    assert {r["payvia_type_id"] for r in preview(payvia_type_id=2, rule_type="all")} == {2}
-    one = everything[0]["affiliate_id"]
-    assert preview(payvia_type_id=1, rule_type="all", affiliate_id=one) == [everything[0]]
-    assert preview(payvia_type_id=1) == preview(**SEED_EXAMPLE)  # rule_type defaults to enabled
-    by_method = [row for p in (1, 2, 3) for row in preview(payvia_type_id=p, rule_type="all")]
-    assert sandbox.trackfinity.payout_preview(rule_type="all") == sorted(
-        by_method, key=lambda r: r["affiliate_id"]
+def test_payout_preview_looks_up_one_click(client, sandbox):
+    click = PREVIEW_CLICKS[0]
+    default = client.get(PAYOUT_PREVIEW, transaction_hash=click).json()
+    assert default["amount"] == 10000  # % commissions on 100 when no amount is sent
+    assert default["transaction_type"] == "initial"
+    half = client.get(PAYOUT_PREVIEW, transaction_hash=click, amount="50").json()
+    assert half["amount"] == 5000
+    assert half["total_payout"] == sum(p["amount"] for p in half["payouts"])
+    assert half["payouts"][0]["amount"] * 2 in range(
+        default["payouts"][0]["amount"] - 1, default["payouts"][0]["amount"] + 2
     )
+    assert sandbox.trackfinity.payout_preview(click, amount=50) == half
+    listed = client.transactions(start="2026-01-10", end="2026-01-10")
+    known = next(iter(listed.values()))["transaction_hash"]
+    assert client.get(PAYOUT_PREVIEW, transaction_hash=known).status_code == 200
 
 
 def test_same_seed_serves_identical_bytes():
@@ -307,50 +377,59 @@ def test_same_seed_serves_identical_bytes():
             client = TrackfinityClient(running)
             bodies.append(
                 [
-                    client.get("report/profitloss", **WHOLE_PERIOD).content,
-                    client.get("transaction/transaction_payout_preview", **SEED_EXAMPLE).content,
+                    client.get(PROFIT_LOSS, **LOGIN_DAY).content,
+                    client.get(TRANSACTION, **WHOLE_PERIOD).content,
+                    client.get(PAYOUT_PREVIEW, transaction_hash=PREVIEW_CLICKS[1]).content,
                 ]
             )
     assert bodies[0] == bodies[1]
-    assert all(a != b for a, b in zip(bodies[0], bodies[2], strict=True))
+    assert all(a != b for a, b in zip(bodies[0][:2], bodies[2][:2], strict=True))
 
 
 def test_scale_sizes_the_data():
-    small = Sandbox(seed=1, scale=30).trackfinity.counts()["profit_loss"]
-    large = Sandbox(seed=1, scale=300).trackfinity.counts()["profit_loss"]
-    assert large > 5 * small
+    small = Sandbox(seed=1, scale=30).trackfinity.counts()
+    large = Sandbox(seed=1, scale=300).trackfinity.counts()
+    assert large["profit_loss"] > 5 * small["profit_loss"]
+    assert large["transactions"] > 5 * small["transactions"]
 
 
 # Quirks
 
 
-def quirky(quirk: str, endpoint: str = "report/profitloss", **params: object):
+def quirky(quirk: str, endpoint: str = TRANSACTION, **params: object):
     with Sandbox(scale=30, quirks={quirk}) as running:
-        response = TrackfinityClient(running).get(endpoint, **(params or WHOLE_PERIOD))
+        query = params or {"start": "2026-01-01", "end": "2026-01-31", "period": "8"}
+        response = TrackfinityClient(running).get(endpoint, **query)
         assert response.status_code == 200
         return response.json()
 
 
-def test_envelope_quirks():
-    assert set(quirky("envelope-items")) == {"items"}
-    assert set(quirky("envelope-records")) == {"records"}
+def test_envelope_quirks_list_transactions_with_their_id():
+    items = quirky("envelope-items")
+    assert set(items) == {"items"}
     bare = quirky("envelope-array")
     assert isinstance(bare, list)
-    assert bare == Sandbox(scale=30).trackfinity.profit_loss()
+    assert bare == items["items"]
+    keyed = Sandbox(scale=30).trackfinity.transactions("2026-01-01", "2026-01-31")[:100]
+    assert bare == keyed
+    profit_loss = quirky("envelope-array", PROFIT_LOSS, **LOGIN_DAY)
+    assert set(profit_loss) == {"total", "rows"}  # the report's own shape stays
 
 
 def test_string_numbers_quirk():
-    row = quirky("string-numbers")["data"][0]
-    assert row["affiliate_id"].isdigit()
-    assert re.fullmatch(r"-?\d+\.\d\d", row["revenue"])
-    payout = quirky("string-numbers", "transaction/transaction_payout_preview", **SEED_EXAMPLE)
-    assert payout["data"][0]["payvia_type_id"] == "1"
+    txn = next(iter(quirky("string-numbers").values()))
+    assert txn["loginid"].isdigit()
+    assert txn["payouts"][0]["amount"].isdigit()
+    row = quirky("string-numbers", PROFIT_LOSS, **LOGIN_DAY)["rows"][0]
+    assert row["stats"]["page_view"].isdigit()
 
 
 def test_extra_fields_quirk():
-    plain = Sandbox(scale=30).trackfinity.profit_loss()
-    for row, original in zip(quirky("extra-fields")["data"], plain, strict=True):
-        assert set(row) - set(original) == {"riskScore", "audit"}
+    row = quirky("extra-fields", PROFIT_LOSS, **LOGIN_DAY)["rows"][0]
+    assert set(row) == {"break", "stats", "riskScore", "audit"}
+    assert row["stats"]["sourceSystem"] == "legacy"
+    txn = next(iter(quirky("extra-fields").values()))
+    assert {"riskScore", "audit"} <= set(txn)
 
 
 # Faults, request log, control API, CLI
@@ -363,13 +442,13 @@ def test_faults_apply_to_trackfinity(fresh_sandbox):
         faults=[{"status": 429, "retry_after": 3}, {"status": 503}, {"drop": True}],
     )
     assert client.get("ping").status_code == 200
-    limited = client.get("report/profitloss", **WHOLE_PERIOD)
+    limited = client.get(PROFIT_LOSS, **LOGIN_DAY)
     assert limited.status_code == 429
     assert limited.headers["Retry-After"] == "3"
-    assert client.get("report/profitloss", **WHOLE_PERIOD).status_code == 503
+    assert client.get(PROFIT_LOSS, **LOGIN_DAY).status_code == 503
     with pytest.raises(requests.ConnectionError):
-        client.get("report/profitloss", **WHOLE_PERIOD)
-    assert client.get("report/profitloss", **WHOLE_PERIOD).status_code == 200
+        client.get(PROFIT_LOSS, **LOGIN_DAY)
+    assert client.get(PROFIT_LOSS, **LOGIN_DAY).status_code == 200
     statuses = [r["status"] for r in fresh_sandbox.requests if r["path"].endswith("/profitloss")]
     assert statuses == [429, 503, None, 200]
 
@@ -383,23 +462,50 @@ def test_rate_faults_reach_trackfinity():
 
 
 def test_request_log_never_holds_credentials(fresh_sandbox):
-    TrackfinityClient(fresh_sandbox).get("report/profitloss", **WHOLE_PERIOD)
+    TrackfinityClient(fresh_sandbox).get(PROFIT_LOSS, **LOGIN_DAY)
     (entry,) = fresh_sandbox.requests
     assert entry["path"] == "/trackfinity/api/report/profitloss"
-    assert entry["query"] == WHOLE_PERIOD
+    assert entry["query"] == LOGIN_DAY
     assert entry["status"] == 200
     text = json.dumps(fresh_sandbox.requests)
     assert API_KEY not in text
     assert API_USERNAME not in text
 
 
+def control(sandbox: Sandbox, action: str, body: object = None) -> requests.Response:
+    url = f"{sandbox.base_url}/_sandbox/trackfinity/{action}"
+    return requests.post(url, json=body or {}, timeout=60)
+
+
 def test_counts_over_the_control_api(fresh_sandbox):
-    response = requests.post(
-        f"{fresh_sandbox.base_url}/_sandbox/trackfinity/counts", timeout=TIMEOUT
-    )
-    assert response.json() == fresh_sandbox.trackfinity.counts()
-    unknown = requests.post(f"{fresh_sandbox.base_url}/_sandbox/trackfinity/nope", timeout=TIMEOUT)
-    assert unknown.status_code == 404
+    counts = control(fresh_sandbox, "counts").json()
+    assert counts == fresh_sandbox.trackfinity.counts()
+    assert counts["payout_preview"] == len(PREVIEW_CLICKS)
+    assert counts["transactions"] == len(fresh_sandbox.trackfinity.transactions())
+    both = control(fresh_sandbox, "counts", {"views": ["login", "period"]}).json()
+    logins = fresh_sandbox.trackfinity.profit_loss_records(["login"])
+    assert len(logins) == counts["profit_loss"]
+    days = {r["date"] for r in logins}
+    assert 300 < len(days) <= 365
+    assert both["profit_loss"] == counts["profit_loss"] + len(days)  # a period row a busy day
+    assert control(fresh_sandbox, "counts", {"views": ["nope"]}).status_code == 400
+    assert control(fresh_sandbox, "nope").status_code == 404
+
+
+def test_transaction_cap_and_queued_answers_over_the_control_api(fresh_sandbox):
+    client = TrackfinityClient(fresh_sandbox)
+    assert control(fresh_sandbox, "transaction-cap", {"cap": 5}).json() == {"cap": 5}
+    assert len(client.transactions(trans_count=50)) == 5
+    assert control(fresh_sandbox, "transaction-cap", {"cap": 0}).status_code == 400
+    control(fresh_sandbox, "transaction-cap", {"cap": None})
+    assert len(client.transactions(trans_count=50)) == 50
+    queued = control(fresh_sandbox, "queue-answers", {"endpoint": TRANSACTION, "bodies": [[]]})
+    assert queued.json() == {"queued": 1}
+    assert client.transactions() == []
+    assert len(client.transactions()) == 100
+    bad = control(fresh_sandbox, "queue-answers", {"endpoint": "nope", "bodies": []})
+    assert bad.status_code == 400
+    assert control(fresh_sandbox, "preview-clicks").json() == list(PREVIEW_CLICKS)
 
 
 def test_cli_announces_trackfinity_and_takes_an_allow_list():
@@ -412,6 +518,9 @@ def test_cli_announces_trackfinity_and_takes_an_allow_list():
             "api_key": CREDENTIALS.api_key,
         }
         assert any("203.0.113.0/24,::1" in line for line in served.lines)
+        assert any(
+            f"payout preview clicks: {','.join(PREVIEW_CLICKS)}" in line for line in served.lines
+        )
         refused = requests.get(f"{settings['api_url']}/api/ping", headers=AUTH, timeout=TIMEOUT)
         assert refused.status_code == 403  # 127.0.0.1 is not on the list given
 
@@ -430,8 +539,6 @@ def test_cli_refuses_a_bad_allow_list():
 
 def test_data_period_follows_the_sandbox_options():
     with Sandbox(scale=100, data_start=dt.date(2026, 1, 1), data_end=dt.date(2026, 2, 10)) as s:
-        rows = TrackfinityClient(s).profit_loss(start_date="2020-01-01", end_date="2030-01-01")
-        preview = s.trackfinity.payout_preview(rule_type="all")
-    assert min(r["date"] for r in rows) == "2026-01-01"
-    assert max(r["date"] for r in rows) == "2026-02-10"
-    assert {(r["period_start"], r["period_end"]) for r in preview} == {("2026-02-01", "2026-02-10")}
+        rows = TrackfinityClient(s).profit_loss("period", "2020-01-01", "2030-01-01")["rows"]
+    days = [dt.datetime.fromtimestamp(r["break"], dt.timezone.utc).date() for r in rows]
+    assert (min(days), max(days)) == (dt.date(2026, 1, 1), dt.date(2026, 2, 10))

@@ -2,41 +2,57 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from api_sandbox import Sandbox
+from connector_kit.records import unix_to_timestamp
 
 from tests.trackfinity.conftest import DATA_END, DATA_START
 
-KEYS = {
-    "profit_loss": ("date", "affiliate_id", "offer_id"),
-    "payout_preview": ("affiliate_id", "payvia_type_id"),
-}
-"""Keys that identify a row as the API serves it (the tap adds `snapshot_time`)."""
-ADDED = ("snapshot_time", "_extra_fields")
-SEED_EXAMPLE = {"payvia_type_id": 1, "rule_type": "enabled"}
-
-
-def key_of(stream: str, record: dict) -> tuple:
-    return tuple(record[k] for k in KEYS[stream])
-
-
-def by_key(stream: str, records: list[dict]) -> dict[tuple, dict]:
-    """Records keyed as served, without the fields the tap adds."""
-    keyed = {key_of(stream, r): {k: v for k, v in r.items() if k not in ADDED} for r in records}
-    assert len(keyed) == len(records), f"{stream}: duplicate keys in one run"
-    return keyed
-
-
-def expected_profit_loss(
-    sandbox: Sandbox, start: str = DATA_START, end: str = DATA_END, **params: object
-) -> dict[tuple, dict]:
-    rows = sandbox.trackfinity.profit_loss(start_date=start, end_date=end, **params)
-    return {key_of("profit_loss", r): r for r in rows}
-
-
-def expected_payout_preview(sandbox: Sandbox, **params: object) -> dict[tuple, dict]:
-    rows = sandbox.trackfinity.payout_preview(**(params or SEED_EXAMPLE))
-    return {key_of("payout_preview", r): r for r in rows}
+PROFIT_LOSS_OWN = ("date", "view", "break", "break_time", "_extra_fields")
+"""Fields of a profit_loss record that are not the row's stats."""
 
 
 def requests_to(sandbox: Sandbox, endpoint: str) -> list[dict]:
     return [r for r in sandbox.requests if r["path"].endswith(f"/api/{endpoint}")]
+
+
+def profit_loss_key(record: dict) -> tuple[str, str, str]:
+    return (record["date"], record["view"], str(record["break"]))
+
+
+def profit_loss_by_key(records: list[dict]) -> dict[tuple, dict]:
+    """The tap's profit_loss records as {(date, view, break): stats}."""
+    keyed = {
+        profit_loss_key(r): {k: v for k, v in r.items() if k not in PROFIT_LOSS_OWN}
+        for r in records
+    }
+    assert len(keyed) == len(records), "profit_loss: duplicate keys in one run"
+    return keyed
+
+
+def expected_profit_loss(
+    sandbox: Sandbox,
+    views: Sequence[str] = ("login",),
+    start: str = DATA_START,
+    end: str = DATA_END,
+) -> dict[tuple, dict]:
+    """One request per day and view, as the sandbox serves them: {(date, view, break): stats}."""
+    rows = sandbox.trackfinity.profit_loss_records(views, start, end)
+    return {profit_loss_key(r): r["stats"] for r in rows}
+
+
+def transactions_by_id(records: list[dict]) -> dict[str, dict]:
+    keyed = {r["id"]: {k: v for k, v in r.items() if k != "_extra_fields"} for r in records}
+    assert len(keyed) == len(records), "transactions: a transaction came twice"
+    return keyed
+
+
+def expected_transactions(
+    sandbox: Sandbox, start: str = DATA_START, end: str = DATA_END, **params: object
+) -> dict[str, dict]:
+    """The sandbox's transactions as the tap should emit them: times ISO, order ids text."""
+    return {
+        t["id"]: {**t, "time": unix_to_timestamp(t["time"]), "orderid": str(t["orderid"])}
+        for t in sandbox.trackfinity.transactions(start, end, **params)
+    }

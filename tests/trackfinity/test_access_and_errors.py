@@ -9,7 +9,7 @@ import pytest
 from api_sandbox import Sandbox
 
 from tests.trackfinity.conftest import trackfinity_config
-from tests.trackfinity.expectations import by_key, expected_profit_loss, requests_to
+from tests.trackfinity.expectations import expected_profit_loss, profit_loss_by_key, requests_to
 
 DEBUG = {"LOGLEVEL": "DEBUG", "TAP_TRACKFINITY_LOGLEVEL": "DEBUG"}
 ALLOW_LIST_HINT = "ADMIN_API_ALLOWED_IPS (Trackfinity Settings, Security)"
@@ -44,22 +44,30 @@ def test_a_caller_off_the_allow_list_is_told_about_both_causes(sandbox, run_trac
 
 
 def test_an_unknown_parameter_names_the_endpoint_parameter_and_setting(sandbox, run_trackfinity):
-    config = trackfinity_config(sandbox, profitloss_params={"campaign": "spring"})
+    config = trackfinity_config(
+        sandbox, profitloss_params={"campaign": "spring"}, max_concurrency=1
+    )
     run = run_trackfinity(config)
     assert run.returncode != 0
     assert "HTTP 404" in run.stderr
-    assert "/trackfinity/api/report/profitloss?start_date=2025-11-01" in run.stderr
-    assert "invalid parameter: campaign" in run.stderr
+    assert (
+        "/trackfinity/api/report/profitloss?view=login&params[period]=8"
+        "&params[start]=2025-11-01&params[end]=2025-11-01&params[campaign]=spring"
+    ) in run.stderr
+    assert "invalid parameter: params[campaign]" in run.stderr
     assert "`profitloss_params`" in run.stderr
     assert len(requests_to(sandbox, "report/profitloss")) == 1  # a 404 is not retried
 
 
 def test_405_names_the_endpoint_and_parameters(sandbox, run_trackfinity):
     sandbox.queue_faults(path_contains="/transaction_payout_preview", faults=[{"status": 405}])
-    run = run_trackfinity(trackfinity_config(sandbox, start_date="2026-10-31"))
+    click = sandbox.trackfinity.preview_clicks[0]
+    config = trackfinity_config(sandbox, start_date="2026-10-31", payout_preview_hashes=[click])
+    run = run_trackfinity(config)
     assert run.returncode != 0
     assert "HTTP 405 (method not allowed)" in run.stderr
-    assert "/trackfinity/api/transaction/transaction_payout_preview?payvia_type_id=1" in run.stderr
+    path = "/trackfinity/api/transaction/transaction_payout_preview"
+    assert f"{path}?transaction_hash={click}" in run.stderr
     assert "check that `api_url`" in run.stderr
 
 
@@ -137,4 +145,4 @@ def test_plain_http_opt_in_warns_and_the_allow_list_sees_the_real_address(run_tr
         assert f"uses plain HTTP to {address}" in run.stderr
         assert "allow_insecure_http is true" in run.stderr
         want = expected_profit_loss(remote, start="2026-10-01")
-        assert by_key("profit_loss", run.records["profit_loss"]) == want
+        assert profit_loss_by_key(run.records["profit_loss"]) == want

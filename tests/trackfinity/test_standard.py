@@ -13,4 +13,9 @@ from tests.trackfinity.conftest import trackfinity_config
 _sandbox = Sandbox(seed=11, scale=60).start()
 atexit.register(_sandbox.stop)
 
-TestTrackfinity = get_tap_test_class(TapTrackfinity, config=trackfinity_config(_sandbox))
+TestTrackfinity = get_tap_test_class(
+    TapTrackfinity,
+    config=trackfinity_config(
+        _sandbox, payout_preview_hashes=list(_sandbox.trackfinity.preview_clicks)
+    ),
+)

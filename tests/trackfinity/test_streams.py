@@ -1,136 +1,215 @@
-"""Each report, its windows, its passthrough parameters and its snapshot, over real HTTP."""
+"""Each stream against the sandbox over real HTTP: the documented requests, every record once."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
+import pytest
+
 from tests.trackfinity.conftest import trackfinity_config
 from tests.trackfinity.expectations import (
-    SEED_EXAMPLE,
-    by_key,
-    expected_payout_preview,
     expected_profit_loss,
+    expected_transactions,
+    profit_loss_by_key,
     requests_to,
+    transactions_by_id,
 )
 
 PROFIT_LOSS = "report/profitloss"
+TRANSACTION = "report/transaction"
 PAYOUT_PREVIEW = "transaction/transaction_payout_preview"
+OCTOBER = {"start_date": "2026-10-01", "end_date": "2026-10-31"}
+
+
+def days(start: str, end: str) -> list[str]:
+    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    return [(first + dt.timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
 
 
 def test_full_sync_emits_every_record_once_typed_per_schema(sandbox, run_trackfinity):
     run = run_trackfinity(trackfinity_config(sandbox)).check()
     want = expected_profit_loss(sandbox)
     assert len(want) > 1000, "the sandbox serves too little for the test to prove anything"
-    assert by_key("profit_loss", run.records["profit_loss"]) == want
-    preview = expected_payout_preview(sandbox)
-    assert preview
-    assert by_key("payout_preview", run.records["payout_preview"]) == preview
-    assert [r["query"] for r in requests_to(sandbox, PAYOUT_PREVIEW)] == [
-        {k: str(v) for k, v in SEED_EXAMPLE.items()}
-    ]
+    assert profit_loss_by_key(run.records["profit_loss"]) == want
+    transactions = expected_transactions(sandbox)
+    assert len(transactions) > 5000
+    assert transactions_by_id(run.records["transactions"]) == transactions
+    assert "payout_preview" not in run.records
     row = run.records["profit_loss"][0]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", row["date"])
-    assert all(isinstance(row[k], int) for k in ("affiliate_id", "offer_id", "clicks"))
-    assert all(isinstance(row[k], (int, float)) for k in ("revenue", "payout", "profit"))
+    assert row["view"] == "login"
+    assert isinstance(row["break"], str)
+    assert all(isinstance(row[k], int) for k in ("page_view", "conversion_amount"))
     assert not row.get("_extra_fields")
+    txn = run.records["transactions"][0]
+    assert re.fullmatch(r"\d{20}", txn["id"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", txn["time"])
+    assert isinstance(txn["payouts"], list)
+    assert all(isinstance(p["id"], str) for p in txn["payouts"])
     schemas = {m["stream"]: m for m in run.messages if m["type"] == "SCHEMA"}
-    assert schemas["profit_loss"]["key_properties"] == ["date", "affiliate_id", "offer_id"]
+    assert schemas["profit_loss"]["key_properties"] == ["date", "view", "break"]
     assert schemas["profit_loss"]["bookmark_properties"] == ["date"]
-    assert schemas["profit_loss"]["schema"]["properties"]["date"]["format"] == "date"
-    assert schemas["payout_preview"]["key_properties"] == [
-        "snapshot_time",
-        "affiliate_id",
-        "payvia_type_id",
+    assert schemas["transactions"]["key_properties"] == ["id"]
+    assert schemas["transactions"]["bookmark_properties"] == ["time"]
+    payouts = schemas["transactions"]["schema"]["properties"]["payouts"]
+    assert "array" in payouts["type"]
+    assert "object" in payouts["items"]["type"]
+    assert schemas["payout_preview"]["key_properties"] == ["snapshot_time", "lookup"]
+
+
+def test_profit_loss_asks_once_per_day_and_view_with_the_documented_parameters(
+    sandbox, run_trackfinity
+):
+    views = ["login", "offer", "period"]
+    config = trackfinity_config(sandbox, **OCTOBER, profitloss_views=views, window_days=7)
+    run = run_trackfinity(config).check()
+    asked = [r["query"] for r in requests_to(sandbox, PROFIT_LOSS)]
+    want = [
+        {"view": view, "params[period]": "8", "params[start]": day, "params[end]": day}
+        for day in days(OCTOBER["start_date"], OCTOBER["end_date"])
+        for view in views
     ]
-    assert "_extra_fields" in schemas["payout_preview"]["schema"]["properties"]
+    assert sorted(asked, key=str) == sorted(want, key=str), "not one request per day and view"
+    expected = expected_profit_loss(sandbox, views, **_span(OCTOBER))
+    assert profit_loss_by_key(run.records["profit_loss"]) == expected
+    periods = [r for r in run.records["profit_loss"] if r["view"] == "period"]
+    assert {r["break_time"][:10] for r in periods} == set(days("2026-10-01", "2026-10-31"))
+    assert all(r["break_time"].endswith("T00:00:00Z") for r in periods)
+    assert not any("break_time" in r for r in run.records["profit_loss"] if r["view"] == "login")
 
 
-def test_no_request_spans_more_than_window_days(sandbox, run_trackfinity):
-    run = run_trackfinity(trackfinity_config(sandbox, window_days=7)).check()
-    windows = [
-        (
-            dt.date.fromisoformat(r["query"]["start_date"]),
-            dt.date.fromisoformat(r["query"]["end_date"]),
-        )
-        for r in requests_to(sandbox, PROFIT_LOSS)
-    ]
-    assert max((end - start).days + 1 for start, end in windows) == 7
-    days = sorted(day for start, end in windows for day in _days(start, end))
-    assert days == list(_days(dt.date(2025, 11, 1), dt.date(2026, 10, 31))), "a gap or overlap"
-    assert by_key("profit_loss", run.records["profit_loss"]) == expected_profit_loss(sandbox)
-    marks = [
-        s["bookmarks"]["profit_loss"]["replication_key_value"]
-        for s in run.states
-        if "replication_key_value" in s.get("bookmarks", {}).get("profit_loss", {})
-    ]
-    ends = [f"{end.isoformat()}T00:00:00Z" for _, end in windows]
-    assert list(dict.fromkeys(marks)) == ends, "one STATE after each window, in order"
-    assert "progress_markers" not in str(run.final_state)
+def _span(dates: dict) -> dict:
+    return {"start": dates["start_date"], "end": dates["end_date"]}
 
 
-def _days(start: dt.date, end: dt.date):
-    while start <= end:
-        yield start
-        start += dt.timedelta(days=1)
-
-
-def test_payout_preview_is_one_stamped_snapshot_per_run(sandbox, run_trackfinity):
-    config = trackfinity_config(sandbox, start_date="2026-10-31")
-    before = dt.datetime.now(dt.timezone.utc)
-    first = run_trackfinity(config).check()
-    after = dt.datetime.now(dt.timezone.utc)
-    second = run_trackfinity(config, state=first.final_state).check()
-    stamps = {r["snapshot_time"] for r in first.records["payout_preview"]}
-    assert len(stamps) == 1, "rows of one run carry different snapshot times"
-    (stamp,) = stamps
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", stamp)
-    taken = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    assert before <= taken <= after
-    (later,) = {r["snapshot_time"] for r in second.records["payout_preview"]}
-    assert later > stamp
-    assert by_key("payout_preview", second.records["payout_preview"]) == by_key(
-        "payout_preview", first.records["payout_preview"]
-    )
-    assert "payout_preview" not in first.final_state["bookmarks"] or not first.final_state[
-        "bookmarks"
-    ]["payout_preview"].get("replication_key_value")
-
-
-def test_profitloss_params_are_passed_through(sandbox, run_trackfinity):
-    offer = sandbox.trackfinity.profit_loss(start_date="2025-11-01", end_date="2025-11-01")[0]
-    params = {"offer_id": offer["offer_id"], "currency": offer["currency"]}
-    run = run_trackfinity(trackfinity_config(sandbox, profitloss_params=params)).check()
-    asked = requests_to(sandbox, PROFIT_LOSS)
-    assert asked
-    assert all(r["query"]["offer_id"] == str(offer["offer_id"]) for r in asked)
-    assert all(r["query"]["currency"] == offer["currency"] for r in asked)
-    want = expected_profit_loss(sandbox, **params)
-    assert 0 < len(want) < len(expected_profit_loss(sandbox))
-    assert by_key("profit_loss", run.records["profit_loss"]) == want
-    assert "passing offer_id=" in run.stderr
-
-
-def test_payout_preview_params_merge_over_the_seed_example(sandbox, run_trackfinity):
+def test_profitloss_params_are_passed_inside_params(sandbox, run_trackfinity):
+    login = sandbox.trackfinity.dataset.affiliates[1].loginid
     config = trackfinity_config(
-        sandbox, start_date="2026-10-31", payout_preview_params={"rule_type": "all"}
+        sandbox, **OCTOBER, profitloss_params={"filter_loginid": login, "limit_inhouse": 2}
     )
     run = run_trackfinity(config).check()
-    (asked,) = requests_to(sandbox, PAYOUT_PREVIEW)
-    assert asked["query"] == {"payvia_type_id": "1", "rule_type": "all"}
-    want = expected_payout_preview(sandbox, payvia_type_id=1, rule_type="all")
-    assert len(want) > len(expected_payout_preview(sandbox))
-    assert by_key("payout_preview", run.records["payout_preview"]) == want
+    asked = requests_to(sandbox, PROFIT_LOSS)
+    assert len(asked) == 31
+    assert all(r["query"]["params[filter_loginid]"] == str(login) for r in asked)
+    assert all(r["query"]["params[limit_inhouse]"] == "2" for r in asked)
+    assert {r["break"] for r in run.records["profit_loss"]} == {str(login)}
+    assert "passing params[filter_loginid]=" in run.stderr
 
 
-def test_a_null_payout_parameter_is_left_out(sandbox, run_trackfinity):
-    params = {"payvia_type_id": None, "affiliate_id": 201}
-    run = run_trackfinity(
-        trackfinity_config(sandbox, start_date="2026-10-31", payout_preview_params=params)
+def test_transactions_are_read_per_window_with_the_documented_parameters(sandbox, run_trackfinity):
+    config = trackfinity_config(sandbox, **OCTOBER, window_days=10, page_size=100)
+    run = run_trackfinity(config).check()
+    asked = [r["query"] for r in requests_to(sandbox, TRANSACTION)]
+    windows = {(q["start"], q["end"]) for q in asked}
+    assert windows == {
+        ("2026-10-01", "2026-10-10"),
+        ("2026-10-11", "2026-10-20"),
+        ("2026-10-21", "2026-10-30"),
+        ("2026-10-31", "2026-10-31"),
+    }
+    assert all(set(q) == {"period", "start", "end", "trans_start", "trans_count"} for q in asked)
+    assert all(q["period"] == "8" and q["trans_count"] == "100" for q in asked)
+    want = expected_transactions(sandbox, **_span(OCTOBER))
+    assert len(want) > 200
+    assert transactions_by_id(run.records["transactions"]) == want
+    for start, end in windows:
+        offsets = [int(q["trans_start"]) for q in asked if (q["start"], q["end"]) == (start, end)]
+        served = len(expected_transactions(sandbox, start, end))
+        assert offsets == [*range(0, served, 100), served], "paged by offset, to an empty page"
+
+
+def test_transaction_params_are_passed_through(sandbox, run_trackfinity):
+    login = sandbox.trackfinity.dataset.affiliates[2].loginid
+    params = {"filter_loginid": login, "trans_type": "rebill"}
+    config = trackfinity_config(sandbox, **OCTOBER, transaction_params=params)
+    run = run_trackfinity(config).check()
+    asked = requests_to(sandbox, TRANSACTION)
+    assert all(r["query"]["filter_loginid"] == str(login) for r in asked)
+    assert all(r["query"]["trans_type"] == "rebill" for r in asked)
+    want = expected_transactions(sandbox, **_span(OCTOBER), **params)
+    assert want
+    assert transactions_by_id(run.records["transactions"]) == want
+    assert {t["trans_type"] for t in run.records["transactions"]} == {"rebill"}
+
+
+def test_payout_preview_makes_no_request_without_hashes(sandbox, run_trackfinity):
+    run = run_trackfinity(trackfinity_config(sandbox, start_date="2026-10-31")).check()
+    assert requests_to(sandbox, PAYOUT_PREVIEW) == []
+    assert "payout_preview" not in run.records
+    assert "no `payout_preview_hashes` configured" in run.stderr
+
+
+def test_payout_preview_asks_once_per_configured_click(sandbox, run_trackfinity):
+    first, second, third = sandbox.trackfinity.preview_clicks
+    hashes = [
+        first,
+        {"transaction_hash": second, "amount": 50.25},
+        {
+            "transaction_hash": third,
+            "amount": 10,
+            "transaction_type": "rebill",
+        },
+    ]
+    config = trackfinity_config(sandbox, start_date="2026-10-31", payout_preview_hashes=hashes)
+    before = dt.datetime.now(dt.timezone.utc)
+    run = run_trackfinity(config).check()
+    asked = [r["query"] for r in requests_to(sandbox, PAYOUT_PREVIEW)]
+    assert sorted(asked, key=str) == sorted(
+        [
+            {"transaction_hash": first},
+            {"transaction_hash": second, "amount": "50.25"},
+            {"transaction_hash": third, "amount": "10", "transaction_type": "rebill"},
+        ],
+        key=str,
     )
-    (asked,) = requests_to(sandbox, PAYOUT_PREVIEW)
-    assert asked["query"] == {"rule_type": "enabled", "affiliate_id": "201"}
-    assert run.returncode != 0  # the sandbox, like the seed's example, wants payvia_type_id
-    assert "HTTP 400" in run.stderr
-    assert "payvia_type_id is required" in run.stderr
-    assert "`payout_preview_params`" in run.stderr
+    records = {r["transaction_hash"]: r for r in run.records["payout_preview"]}
+    assert set(records) == {first, second, third}
+    assert (records[first]["amount"], records[first]["transaction_type"]) == (None, None)
+    assert records[second]["amount"] == 50.25
+    assert records[third]["transaction_type"] == "rebill"
+    assert records[second]["lookup"] == f"transaction_hash={second}&amount=50.25"
+    for click, record in records.items():
+        params = {k: v for k, v in asked_for(asked, click).items() if k != "transaction_hash"}
+        assert record["answer"] == sandbox.trackfinity.payout_preview(click, **params)
+    (stamp,) = {r["snapshot_time"] for r in run.records["payout_preview"]}
+    taken = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    assert before <= taken <= dt.datetime.now(dt.timezone.utc)
+
+
+def asked_for(asked: list[dict], click: str) -> dict:
+    (query,) = [q for q in asked if q["transaction_hash"] == click]
+    return query
+
+
+def test_an_unknown_click_fails_naming_it(sandbox, run_trackfinity):
+    config = trackfinity_config(
+        sandbox, start_date="2026-10-31", payout_preview_hashes=["no-such-click.1"]
+    )
+    run = run_trackfinity(config)
+    assert run.returncode != 0
+    assert "HTTP 404" in run.stderr
+    assert "transaction_hash='no-such-click.1'" in run.stderr
+    assert "`payout_preview_hashes`" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("profitloss_views", ["login", "affiliate"], "'affiliate', which the profit/loss"),
+        ("profitloss_views", [], "must be a non-empty list of views"),
+        ("profitloss_params", {"start": "2026-01-01"}, "must not set start"),
+        ("transaction_params", {"trans_count": 5}, "must not set trans_count"),
+        ("payout_preview_hashes", [{"transaction_hash": " "}], "needs `transaction_hash`"),
+        ("page_size", 0, "must be at least 1"),
+        ("payout_preview_hashes", ["a.1", "a.1"], "the same lookup twice"),
+    ],
+)
+def test_bad_settings_fail_before_any_request_naming_the_setting(
+    sandbox, run_trackfinity, setting, value, message
+):
+    run = run_trackfinity(trackfinity_config(sandbox, start_date="2026-10-31", **{setting: value}))
+    assert run.returncode != 0
+    assert sandbox.requests == []
+    assert f"`{setting}" in run.stderr
+    assert message in run.stderr

@@ -1,4 +1,4 @@
-"""Variations of the API's responses, served for real by the sandbox: same records."""
+"""Variations of the API's answers, served for real by the sandbox: same records."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import pytest
 from api_sandbox import Sandbox
 
 from tests.trackfinity.conftest import trackfinity_config
-from tests.trackfinity.expectations import by_key
+from tests.trackfinity.expectations import (
+    expected_profit_loss,
+    expected_transactions,
+    profit_loss_by_key,
+    transactions_by_id,
+)
 
 VARIATIONS = {
     "items-strings-extras": frozenset({"envelope-items", "string-numbers", "extra-fields"}),
@@ -22,19 +27,21 @@ START = "2026-09-15"
     ids=list(VARIATIONS),
 )
 def test_each_variation_yields_the_same_records(sandbox, run_trackfinity):
-    run = run_trackfinity(trackfinity_config(sandbox, start_date=START)).check()
-    canonical = Sandbox(seed=7, scale=60).trackfinity  # the same data, served as the contract says
-    rows = canonical.profit_loss(start_date=START, end_date="2026-10-31")
-    assert by_key("profit_loss", run.records["profit_loss"]) == by_key("profit_loss", rows)
-    preview = canonical.payout_preview(payvia_type_id=1, rule_type="enabled")
-    assert by_key("payout_preview", run.records["payout_preview"]) == by_key(
-        "payout_preview", preview
+    config = trackfinity_config(sandbox, start_date=START, profitloss_views=["login", "period"])
+    run = run_trackfinity(config).check()
+    canonical = Sandbox(seed=7, scale=60)  # the same data, served as documented
+    want = expected_profit_loss(canonical, ("login", "period"), START)
+    assert profit_loss_by_key(run.records["profit_loss"]) == want
+    assert transactions_by_id(run.records["transactions"]) == expected_transactions(
+        canonical, START
     )
     if "extra-fields" not in sandbox.quirks:
         return
-    for stream in ("profit_loss", "payout_preview"):
-        for record in run.records[stream]:
-            assert not {"riskScore", "audit"} & set(record), "an unknown field reached the top"
-            assert set(record["_extra_fields"]) == {"riskScore", "audit"}
-            assert record["_extra_fields"]["audit"] == {"source": "crm-sync", "revision": "2"}
+    for record in run.records["profit_loss"]:
+        assert record["_extra_fields"]["row.audit"] == {"source": "crm-sync", "revision": "2"}
+        assert set(record["_extra_fields"]) == {"row.riskScore", "row.audit", "sourceSystem"}
+        assert record["_extra_fields"]["sourceSystem"] == "legacy"  # a stat the schema lacks
+        assert "sourceSystem" not in record
+    for record in run.records["transactions"]:
+        assert set(record["_extra_fields"]) == {"riskScore", "audit"}
     assert "kept a field the schema lacks under _extra_fields: 'riskScore'" in run.stderr
