@@ -97,8 +97,9 @@ class TransactionsStream(TrackfinityStream, WindowedStream):
 
     Each page asks for `page_size` transactions from the offset; the next offset is the last
     one plus the number of transactions that came back, since a server may send fewer than
-    asked. A window ends at an empty page, or at a page of transactions all already read (a
-    server that ignores the offset; logged as a warning). A short page does not end it.
+    asked. A window ends at an empty page; a short page does not end it. A page of
+    transactions all already read (a server that ignores the offset) stops the run rather
+    than end the window short.
     """
 
     name = "transactions"
@@ -160,15 +161,13 @@ class TransactionsStream(TrackfinityStream, WindowedStream):
                 return
             fresh = [record for record in page if record["id"] not in seen]
             if not fresh:
-                self.logger.warning(
-                    "%s: the page at trans_start=%d repeats transactions already read; the "
-                    "server seems to ignore trans_start, so the window %s ends here. Check "
-                    "that every transaction of that window arrived, or lower `window_days`.",
-                    self.name,
-                    offset,
-                    window,
+                msg = (
+                    f"{where} answered only transactions already read: the server seems to "
+                    f"ignore trans_start, so the rest of the window {window} cannot be paged "
+                    "to. Nothing of the window was bookmarked. Raise `page_size` (trans_count) "
+                    "above the transactions of one window, or lower `window_days`."
                 )
-                return
+                raise ConnectorError(msg)
             seen.update(record["id"] for record in fresh)
             offset += len(page)
             yield fresh

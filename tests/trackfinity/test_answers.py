@@ -220,9 +220,12 @@ def test_a_server_capping_pages_below_the_page_size_loses_nothing(sandbox, run_t
     assert {r["query"]["trans_count"] for r in asked} == {"100"}
 
 
-def test_a_server_ignoring_the_offset_ends_the_window_with_a_warning(sandbox, run_trackfinity):
+def test_a_server_ignoring_the_offset_stops_the_run_before_the_bookmark(sandbox, run_trackfinity):
     page = {"17": {"time": 1793491200, "trans_type": "initial", "amount": 1}}
     sandbox.trackfinity.queue_answers(TRANSACTION, [page, page])
-    run = run_trackfinity(trackfinity_config(sandbox, **ONE_DAY)).check()
-    assert [r["id"] for r in run.records["transactions"]] == ["17"]
+    run = run_trackfinity(trackfinity_config(sandbox, **ONE_DAY))
+    assert run.returncode != 0
     assert "seems to ignore trans_start" in run.stderr
+    assert "Raise `page_size`" in run.stderr
+    marks = [s["bookmarks"].get("transactions") for s in run.states]
+    assert not any(marks), "the window's bookmark moved"
