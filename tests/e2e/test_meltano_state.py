@@ -39,7 +39,7 @@ def test_a_file_state_backend_lets_another_worker_continue(sandbox, tmp_path):
     second_worker.mkdir()
     meltano_run(sandbox, second_worker, "tap-trackfinity", "target-duckdb", env=shared)
     starts = [
-        r["query"]["start_date"] for r in sandbox.requests if r["path"].endswith("/profitloss")
+        r["query"]["params[start]"] for r in sandbox.requests if r["path"].endswith("/profitloss")
     ]
     assert starts
     assert min(starts) > "2025-11-01", "the second worker read from the start again"
