@@ -1,4 +1,4 @@
-"""JSON schemas of the Impact CRM report records (CONTRACT.md, section 1)."""
+"""JSON schemas of the Impact CRM report records (docs/apis.md, "Impact CRM")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `servers` answer, in every shape CONTRACT.md section 1 allows, as one record per tag.
+"""The `servers` answer, in every shape docs/apis.md allows, as one record per tag.
 
 The seeds say only that the answer "groups all servers by platform type". Accepted:
 platform -> tags (`{"mt4": ["MT4-Live-1"], "mt5": [...]}`); the same wrapped in `data`; a list

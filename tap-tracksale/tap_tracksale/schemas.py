@@ -1,4 +1,4 @@
-"""JSON schemas of the Tracksale records (seed 003, CONTRACT.md section 2).
+"""JSON schemas of the Tracksale records (the API's v2 documentation; docs/apis.md, "Tracksale").
 
 Every `*_time` field, which the API gives in Unix seconds (or as a time text, read in the
 `timezone` setting's zone when it has none), is emitted as an ISO 8601 UTC timestamp.

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import Any, ClassVar
 
+from connector_kit.errors import ConnectorError
 from connector_kit.paging import PeekedPage, peek_page
 from connector_kit.records import EXTRA_FIELDS, extract_records, to_bool, unix_to_timestamp
 from connector_kit.streams import TolerantStream, WindowedStream
@@ -281,6 +282,10 @@ class PeriodReportStream(TracksaleStream, WindowedStream):
         return extract_records(body, where=f"{self.endpoint} report")
 
 
+NPS_COUNTS = frozenset({"dispatches", "promoters", "passives", "detractors", "nps"})
+"""What an nps report answer holds (seed: "Return example")."""
+
+
 class NpsStream(PeriodReportStream):
     """NPS, promoters, passives, detractors and dispatches per campaign and period."""
 
@@ -290,7 +295,15 @@ class NpsStream(PeriodReportStream):
     schema = schemas.NPS
 
     def rows(self, body: Any) -> list[dict]:
+        """The one NPS object the seed shows; an object with none of its counts is an error."""
         if isinstance(body, dict) and not any(isinstance(v, list) for v in body.values()):
+            if not NPS_COUNTS & body.keys():
+                msg = (
+                    f"The nps report answered an object with keys {sorted(body)}, none of the "
+                    f"NPS counts ({', '.join(sorted(NPS_COUNTS))}); the tap stops rather than "
+                    "record an empty period."
+                )
+                raise ConnectorError(msg)
             return [{k: v for k, v in body.items() if k != "compare"}]
         return super().rows(body)
 

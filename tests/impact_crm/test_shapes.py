@@ -1,4 +1,4 @@
-"""Every `servers` shape CONTRACT.md section 1 allows, and answers of no known shape."""
+"""Every `servers` shape docs/apis.md allows, and answers of no known shape."""
 
 from __future__ import annotations
 

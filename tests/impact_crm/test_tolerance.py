@@ -1,4 +1,4 @@
-"""Every variation CONTRACT.md section 1 allows, served for real by the sandbox."""
+"""Every variation docs/apis.md allows for Impact CRM, served for real by the sandbox."""
 
 from __future__ import annotations
 

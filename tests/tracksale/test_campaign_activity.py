@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from connector_kit.errors import ConnectorError
 from tap_tracksale.periods import periods
+from tap_tracksale.tap import TapTracksale
 
 from tests.tracksale.conftest import DATA_END, api_get, tracksale_config
 
@@ -71,3 +74,13 @@ def test_a_range_with_no_activity_costs_only_the_campaign_list(sandbox, run_trac
     assert {c["code"] for c in run.records["campaigns"]} == {
         c["code"] for c in sandbox.tracksale.campaigns()
     }
+
+
+def test_an_nps_answer_without_its_counts_stops_the_run(sandbox):
+    tap = TapTracksale(config=tracksale_config(sandbox))
+    nps = tap.streams["nps"]
+    assert nps.rows({"nps": 10.0, "dispatches": 3, "compare": {}}) == [
+        {"nps": 10.0, "dispatches": 3}
+    ]
+    with pytest.raises(ConnectorError, match=r"answered an object with keys \['msg'\]"):
+        nps.rows({"msg": "No data"})
