@@ -219,3 +219,28 @@ def budget_from_config(
         window_seconds=DEFAULT_WINDOW_SECONDS if window is None else float(window),
         name=name,
     )
+
+
+def locked_account_message(
+    budget: RequestBudget,
+    *,
+    api: str,
+    status: int,
+    lock: str,
+    path: str,
+    message: str,
+    unlock: str,
+    after: str,
+) -> str:
+    """What an API's account lock means for the run, and how to go on.
+
+    `lock` says what locks the account, `unlock` how a person lifts it, and `after` what the
+    run did on stopping (so what the next run does); `message` is the API's own answer.
+    """
+    return (
+        f"{api}'s security lock blocked the API token's account (HTTP {status} "
+        f"on {path}: {message[:120]}). {lock}; retrying does not help. This run sent "
+        f"{budget.in_window()} requests in its last {budget.window_seconds:.0f}s "
+        f"(`max_requests_per_window` {budget.max_requests}): another program may be using the "
+        f"same token. {unlock}, then run again. {after}"
+    )

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from functools import partial
 from typing import Any, ClassVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
@@ -146,3 +146,14 @@ class TrackfinityStream(TolerantStream):
     def get(self, params: Mapping[str, Any]) -> Any:
         """One call to the stream's endpoint, its JSON body decoded."""
         return self.api.get(self.endpoint, params, params_setting=self.params_setting)
+
+    def log_passed(self, params: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Say which parameters of `params_setting` go to the endpoint; return them."""
+        if params:
+            self.logger.info(
+                "%s: passing %s (`%s`)",
+                self.name,
+                unquote(urlencode(params, doseq=True)),
+                self.params_setting,
+            )
+        return params

@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import Any
-from urllib.parse import unquote, urlencode
 
 from connector_kit.errors import ConnectorError
 from connector_kit.records import normalize_timestamp, to_int
@@ -59,15 +58,7 @@ class ProfitLossStream(TrackfinityStream, WindowedStream):
 
     @cached_property
     def extra_params(self) -> dict[str, Any]:
-        params = profitloss_params(self.config.get(self.params_setting))
-        if params:
-            self.logger.info(
-                "%s: passing %s (`%s`)",
-                self.name,
-                unquote(urlencode(params, doseq=True)),
-                self.params_setting,
-            )
-        return params
+        return dict(self.log_passed(profitloss_params(self.config.get(self.params_setting))))
 
     def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
         days = [
@@ -117,14 +108,7 @@ class TransactionsStream(TrackfinityStream, WindowedStream):
             reserved=TRANSACTION_RESERVED,
             what="(period=8, each window's start and end, and the paging)",
         )
-        if params:
-            self.logger.info(
-                "%s: passing %s (`%s`)",
-                self.name,
-                unquote(urlencode(params, doseq=True)),
-                self.params_setting,
-            )
-        return params
+        return dict(self.log_passed(params))
 
     def check_settings(self) -> None:
         """Fail on a bad `transaction_params` or `page_size` before any request."""

@@ -26,13 +26,12 @@ from connector_kit.api_client import client_from_config, require_secure_url, res
 from connector_kit.errors import ApiLockedError, ConnectorError, HttpError
 from connector_kit.records import to_bool
 from connector_kit.request_budget import budget_from_config
+from connector_kit.tracksale_lock import LOCK_STATUS, tracksale_lock_message
 
 from target_tracksale.campaigns import Campaign, parse_campaigns
 
 DEFAULT_API_URL = "https://api.tracksale.co/v2"
 TOKEN_PAGE = "Tracksale > Apps > API V2 > NEW TOKEN"
-LOCK_STATUS = 405
-"""Tracksale's answer past its request limit, with a CAPTCHA (https://api.tracksale.co/?lang=en)."""
 _encoder = msgspec.json.Encoder()
 
 logger = logging.getLogger("target_tracksale.client")
@@ -179,19 +178,14 @@ class TracksaleApi:
 
     def describe_lock(self, path: str, message: str) -> str:
         """What Tracksale's security lock means for this run, and how to go on."""
-        budget = self.budget
-        return (
-            f"Tracksale's security lock blocked the API token's account (HTTP 405 on {path}: "
-            f"{message[:120]}). Tracksale locks an account past 1000 requests in five minutes "
-            f"and answers 405 until a person solves its CAPTCHA; retrying does not help. This "
-            f"run sent {budget.in_window()} requests in its last {budget.window_seconds:.0f}s "
-            f"(`max_requests_per_window` {budget.max_requests}): another program may be using "
-            "the same token. Solve the CAPTCHA (open the API URL, e.g. "
-            f"{self.base_url}/campaign, in a browser, or log in to Tracksale with the account "
-            "that owns the token), then run again. The run stopped at once: every request "
-            "Tracksale answered is settled in the ledger, the STATE emitted covers only settled "
-            "records, and the requests refused or not sent are known unsent, so the next run "
-            "sends each of them once."
+        return tracksale_lock_message(
+            self.budget,
+            path=path,
+            message=message,
+            base_url=self.base_url,
+            after="The run stopped at once: every request Tracksale answered is settled in the "
+            "ledger, the STATE emitted covers only settled records, and the requests refused "
+            "or not sent are known unsent, so the next run sends each of them once.",
         )
 
 
