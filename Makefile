@@ -14,13 +14,15 @@ export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 setup: $(SETUP_STAMP)
 
 $(SETUP_STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
-		{ echo "Python 3.10 or newer is needed: run make with PYTHON=/path/to/python3.x"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' || \
+		{ echo "Python 3.10 to 3.12 is needed: run make with PYTHON=/path/to/python3.x"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.5"
+	@# Names of earlier layouts: connector-kit is now part of each plugin, the sandbox renamed.
+	@$(BIN)/uv pip uninstall --quiet --python $(BIN)/python connector-kit api-sandbox 2>/dev/null || true
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python \
 		$(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-dev.txt
-	@$(BIN)/python -m compileall -q -j 0 $(PACKAGES) >/dev/null
+	@$(BIN)/python -m compileall -q -j 0 connector-kit $(PACKAGES) >/dev/null
 	@touch $@
 
 meltano-install: $(MELTANO_STAMP)
