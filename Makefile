@@ -5,11 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := $(patsubst %/pyproject.toml,%,$(wildcard */pyproject.toml))
+PLUGINS := tap-impact-crm tap-tracksale tap-trackfinity target-tracksale
 SETUP_STAMP := $(VENV)/.setup-done
 MELTANO_STAMP := .meltano/.install-done
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup meltano-install demo test bench lint format docs clean
+.PHONY: setup meltano-install demo test bench lint format docs dist clean
 
 setup: $(SETUP_STAMP)
 
@@ -52,6 +53,12 @@ format: setup
 
 docs: setup
 	$(BIN)/python scripts/readme_settings.py
+	$(BIN)/python scripts/plugin_definitions.py
+
+# Each plugin's sdist and wheel (built from the sdist, with connector_kit in both) into dist/.
+dist: setup
+	rm -rf dist
+	$(foreach p,$(PLUGINS),$(BIN)/uv build --quiet --out-dir dist $(p) &&) true
 
 clean:
-	rm -rf $(VENV) .meltano .output
+	rm -rf $(VENV) .meltano .output dist

@@ -89,7 +89,7 @@ def main() -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(wanted)
     if check and stale:
-        print("Out of date (run `make plugin-definitions`):", ", ".join(stale))
+        print("Out of date (run `make docs`):", ", ".join(stale))
         return 1
     return 0
 
