@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,14 @@ def test_plugin_definitions_match_meltano_yml():
         check=False,
     )
     assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.parametrize("plugin", PLUGINS)
+def test_changelog_has_an_entry_for_each_plugin_version(plugin):
+    changelog = (REPO / "CHANGELOG.md").read_text()
+    assert f"\n## {plugin}\n" in changelog, f"CHANGELOG.md has no section for {plugin}"
+    section = changelog.split(f"\n## {plugin}\n", 1)[1].split("\n## ", 1)[0]
+    version = pyproject(plugin)["project"]["version"]
+    assert re.search(rf"^### {re.escape(version)} - \d{{4}}-\d{{2}}-\d{{2}}$", section, re.M), (
+        f"CHANGELOG.md: no entry '### {version} - <date>' under {plugin}"
+    )
