@@ -6,6 +6,7 @@ shared `connector_kit`, and the wheel names no dependency but published ones.
 
 from __future__ import annotations
 
+import sys
 import tarfile
 import zipfile
 from email.parser import Parser
@@ -27,6 +28,7 @@ from tests.packaging.builds import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packaging-wheels")]
 KIT = REPO / "connector-kit" / "connector_kit"
+PLUGIN = "tap-tracksale"
 KIT_FILES = sorted(p.relative_to(KIT.parent).as_posix() for p in KIT.rglob("*.py"))
 
 
@@ -85,3 +87,16 @@ def test_sdist_and_wheel_carry_connector_kit_as_it_is_in_the_repository(plugin, 
         )
         assert in_sdist == KIT_FILES
         assert {f"{root}/LICENSE", f"{root}/README.md"} <= set(tar.getnames())
+
+
+def test_python_m_build_makes_the_same_files(dists, tmp_path):
+    """`python -m build` (sdist, then the wheel from it) gives the files `uv build` gives."""
+    run(sys.executable, "-m", "build", "--installer", "uv", "--outdir", tmp_path, REPO / PLUGIN)
+    _, ours = wheel_metadata(dists[PLUGIN][1])
+    wheels = list(tmp_path.glob("*.whl"))
+    assert len(wheels) == 1, wheels
+    _, theirs = wheel_metadata(wheels[0])
+    assert sorted(theirs.namelist()) == sorted(ours.namelist())
+    # WHEEL and RECORD name the build backend's version; the rest is the same, byte for byte.
+    for name in (n for n in ours.namelist() if not n.endswith(("/WHEEL", "/RECORD"))):
+        assert theirs.read(name) == ours.read(name), name
