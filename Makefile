@@ -5,22 +5,25 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := $(patsubst %/pyproject.toml,%,$(wildcard */pyproject.toml))
+PLUGINS := tap-impact-crm tap-tracksale tap-trackfinity target-tracksale
 SETUP_STAMP := $(VENV)/.setup-done
 MELTANO_STAMP := .meltano/.install-done
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup meltano-install demo test bench lint format docs clean
+.PHONY: setup meltano-install demo test bench lint format docs dist clean
 
 setup: $(SETUP_STAMP)
 
 $(SETUP_STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
-		{ echo "Python 3.10 or newer is needed: run make with PYTHON=/path/to/python3.x"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' || \
+		{ echo "Python 3.10 to 3.12 is needed: run make with PYTHON=/path/to/python3.x"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.5"
+	@# Names of earlier layouts: connector-kit is now part of each plugin, the sandbox renamed.
+	@$(BIN)/uv pip uninstall --quiet --python $(BIN)/python connector-kit api-sandbox 2>/dev/null || true
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python \
 		$(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-dev.txt
-	@$(BIN)/python -m compileall -q -j 0 $(PACKAGES) >/dev/null
+	@$(BIN)/python -m compileall -q -j 0 connector-kit $(PACKAGES) >/dev/null
 	@touch $@
 
 meltano-install: $(MELTANO_STAMP)
@@ -50,6 +53,12 @@ format: setup
 
 docs: setup
 	$(BIN)/python scripts/readme_settings.py
+	$(BIN)/python scripts/plugin_definitions.py
+
+# Each plugin's sdist and wheel (built from the sdist, with connector_kit in both) into dist/.
+dist: setup
+	rm -rf dist
+	$(foreach p,$(PLUGINS),$(BIN)/uv build --quiet --out-dir dist $(p) &&) true
 
 clean:
-	rm -rf $(VENV) .meltano .output
+	rm -rf $(VENV) .meltano .output dist
