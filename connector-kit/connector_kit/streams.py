@@ -20,9 +20,12 @@ from itertools import islice
 from typing import Any, ClassVar
 
 from singer_sdk import Stream
+from singer_sdk.batch import Batcher
+from singer_sdk.helpers._catalog import pop_deselected_record_properties
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
 
+from connector_kit.errors import ConnectorError
 from connector_kit.output import BufferedSingerWriter
 from connector_kit.records import RecordConformer
 from connector_kit.windows import DateWindow, date_windows, parse_date, today_utc
@@ -47,6 +50,9 @@ class TolerantStream(Stream):
     """
 
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+    _writes_messages = True
+    """False while the SDK's batch mode reads the records into batch files: STATE then goes out
+    only after the BATCH message that holds the records it covers (the SDK writes it there)."""
     _extracted_second = -1
     _extracted_text = ""
 
@@ -113,6 +119,7 @@ class TolerantStream(Stream):
     def _sync_records(
         self, context: dict | None = None, *, write_messages: bool = True
     ) -> Generator[dict, Any, Any]:
+        self._writes_messages = write_messages
         batched = type(self).record_batches is not TolerantStream.record_batches
         if not (
             batched
@@ -125,6 +132,40 @@ class TolerantStream(Stream):
             yield from super()._sync_records(context, write_messages=write_messages)
             return
         yield from self._sync_batches_as_they_are(context)
+
+    def get_batches(self, batch_config: Any, context: dict | None = None) -> Iterator[Any]:
+        """Batch files of the records as RECORD messages would carry them.
+
+        The SDK's own batching writes records before property selection and stream maps
+        (a known limitation of singer-sdk); here both apply, as on the record path. A stream
+        that stream maps turn into several streams cannot share one file: that stops the run.
+        """
+        maps = self.stream_maps
+        if len(maps) != 1:
+            aliases = ", ".join(m.stream_alias for m in maps)
+            msg = (
+                f"Batch mode cannot write stream '{self.name}', which stream maps turn into "
+                f"several streams ({aliases}): each BATCH message names one file of records. "
+                "Remove `batch_config`, or map the stream to one stream."
+            )
+            raise ConnectorError(msg)
+        stream_map = maps[0]
+        records: Iterator[dict] = self._sync_records(context, write_messages=False)
+        if not self._records_go_out_as_they_are:
+            records = self._as_mapped(records, stream_map)
+        batcher = Batcher(tap_name=self.tap_name, stream_name=self.name, batch_config=batch_config)
+        for manifest in batcher.get_batches(records=records):
+            yield batch_config.encoding, manifest
+
+    def _as_mapped(self, records: Iterator[dict], stream_map: Any) -> Iterator[dict]:
+        """Each record with only its selected properties, through the stream's map."""
+        every_property = all(self.mask.values())
+        for record in records:
+            if not every_property:
+                pop_deselected_record_properties(record, self.schema, self.mask)
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield mapped
 
     def _sync_batches_as_they_are(self, context: dict | None) -> Generator[dict, Any, Any]:
         """The SDK's record loop, a batch at a time (same messages, metrics and state)."""
@@ -254,7 +295,11 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
         self._latest_in_window = latest
 
     def complete_window(self, window: DateWindow, context: dict | None) -> None:
-        """Move the bookmark to the end of a fully read window, and emit STATE."""
+        """Move the bookmark to the end of a fully read window, and emit STATE.
+
+        In batch mode the window's records may still sit in a batch file not yet announced,
+        so STATE waits for the SDK to write it after that file's BATCH message.
+        """
         state = self.get_context_state(context)
         candidates = [
             f"{window.end.isoformat()}T00:00:00Z",
@@ -264,4 +309,5 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
         state["replication_key"] = self.replication_key
         state["replication_key_value"] = max(str(c) for c in candidates if c)
         self.state_manager.is_flushed = False
-        self._write_state_message()
+        if self._writes_messages:
+            self._write_state_message()
