@@ -16,6 +16,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.mapper import RemoveRecordTransform, SameRecordTransform
 
+from target_tracksale.batch_files import batch_records
 from target_tracksale.client import DEFAULT_API_URL, TOKEN_PAGE
 from target_tracksale.run import DEFAULT_PATHS, MAX_BATCH_SIZE, Run
 from target_tracksale.sinks import SINKS, DispatchSink, IgnoredStreamSink, TracksaleSink
@@ -110,6 +111,7 @@ class TargetTracksale(Target):
         PluginCapabilities.STREAM_MAPS,
         PluginCapabilities.FLATTENING,
         PluginCapabilities.STRUCTURED_LOGGING,
+        PluginCapabilities.BATCH,
     ]
 
     config_jsonschema = th.PropertiesList(
@@ -211,13 +213,14 @@ class TargetTracksale(Target):
 
     @classmethod
     def append_builtin_config(cls, config_jsonschema: dict) -> None:
-        """The SDK's built-in settings, less two with no meaning for Tracksale.
+        """The SDK's built-in settings, less three with no meaning here.
 
         (`load_method`: records are always sent, never upserted into a table;
-        `add_record_metadata`: Singer metadata columns would not be sent anyway.)
+        `add_record_metadata`: Singer metadata columns would not be sent anyway;
+        `batch_config`: BATCH messages name their files by full URL, read as they are.)
         """
         super().append_builtin_config(config_jsonschema)
-        for name in ("load_method", "add_record_metadata"):
+        for name in ("load_method", "add_record_metadata", "batch_config"):
             config_jsonschema["properties"].pop(name, None)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -273,6 +276,20 @@ class TargetTracksale(Target):
             )
             self.drain_one(sink)
         self._handle_max_record_age()
+
+    def _process_batch_message(self, message_dict: dict) -> None:
+        """The records of a BATCH message's files, each as if it came in a RECORD message.
+
+        So stream maps, checks, the ledger, rejects, counts and the STATE rule apply to them
+        as they do to RECORD messages. (The SDK's own handling hands whole files to a sink's
+        `process_batch`, past all of these.)
+        """
+        stream = message_dict.get("stream")
+        records = batch_records(
+            str(stream), message_dict.get("encoding"), message_dict.get("manifest")
+        )
+        for record in records:
+            self._process_record_message({"type": "RECORD", "stream": stream, "record": record})
 
     def _sink_taking_records_as_they_are(self, stream_name: Any) -> TracksaleSink | None:
         """The stream's sink when its records reach it as they are (worked out once per SCHEMA)."""
