@@ -21,7 +21,9 @@ SDK_SETTINGS = {
     "flattening_max_key_length",
     "flattening_separator",
     "batch_config",
+    "emit_activate_version_messages",
 }
+"""The SDK's own settings: meltano.yml may declare them, with its own words for this project."""
 PLUGINS = ["tap-impact-crm", "tap-tracksale", "tap-trackfinity", "target-tracksale"]
 
 
@@ -58,4 +60,15 @@ def test_meltano_yml_declares_every_setting_and_marks_secrets(plugin):
         assert declared[name].get("description"), name
     for name, prop in own.items():
         assert bool(declared[name].get("sensitive")) == bool(prop.get("secret")), name
-        assert declared[name].get("description"), name
+        assert declared[name]["description"] == prop.get("description"), (
+            f"{plugin} {name}: meltano.yml's description differs from --about's"
+        )
+
+
+@pytest.mark.parametrize("plugin", PLUGINS)
+def test_meltano_yml_capabilities_are_those_of_about(plugin):
+    project = yaml.safe_load((REPO / "meltano.yml").read_text())
+    definitions = {
+        p["name"]: p for kind in project["plugins"].values() for p in kind if "name" in p
+    }
+    assert sorted(definitions[plugin]["capabilities"]) == sorted(about(plugin)["capabilities"])

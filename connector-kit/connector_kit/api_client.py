@@ -40,6 +40,7 @@ from connector_kit.errors import (
 )
 from connector_kit.redaction import redactor
 from connector_kit.request_budget import RequestBudget
+from connector_kit.request_metrics import RequestMetrics
 
 RETRIABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 TRANSPORT_ERRORS = (
@@ -204,6 +205,7 @@ class ApiClient:
         self.concurrency = AdaptiveLimit(self.max_in_flight)
         self.request_count = 0
         self.retry_count = 0
+        self.metrics = RequestMetrics()
 
     @property
     def limit_decreases(self) -> int:
@@ -306,12 +308,10 @@ class ApiClient:
         except BaseException:
             self.concurrency.release(slot)
             raise
+        elapsed = time.monotonic() - started
+        self.metrics.observe(method, url, response.status_code, elapsed)
         logger.debug(
-            "%s %s -> %s in %.3fs",
-            method,
-            urlsplit(url).path,
-            response.status_code,
-            time.monotonic() - started,
+            "%s %s -> %s in %.3fs", method, urlsplit(url).path, response.status_code, elapsed
         )
         return response, slot
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 from singer_sdk import Tap
+from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
 from singer_sdk.tap_base import CliTestOptionValue
 
 from connector_kit.errors import ConnectorError
@@ -30,6 +31,18 @@ class ConnectorTap(Tap, metaclass=abc.ABCMeta):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         protect_secrets(secret_values(dict(self.config), self.config_jsonschema))
+
+    @classmethod
+    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+        """The SDK's built-in settings, and `emit_activate_version_messages`.
+
+        The SDK reads that setting for the `activate-version` capability every tap declares,
+        but does not list it among a tap's settings; listed here, `--about` and Meltano know it.
+        """
+        super().append_builtin_config(config_jsonschema)
+        properties = config_jsonschema.setdefault("properties", {})
+        for name, setting in EMIT_ACTIVATE_VERSION_CONFIG["properties"].items():
+            properties.setdefault(name, setting)
 
     @abc.abstractmethod
     def check_connection(self) -> str:

@@ -136,7 +136,9 @@ class TargetTracksale(Target):
             description="Per incoming stream name (after stream maps), what to do with its "
             'records, e.g. {"customers": {"action": "dispatch", "campaign_code": 123, '
             '"send": "now"}}. Actions: dispatch, answers, survey_links, notes, '
-            "fill_empty_tags. A stream with no entry stops the run when its SCHEMA arrives.",
+            "fill_empty_tags. A stream with no entry stops the run when its SCHEMA arrives. "
+            "Dispatch options: campaign_code, send, schedule_time, finish_after_days, "
+            "ledger_key.",
         ),
         th.Property(
             "batch_size",
