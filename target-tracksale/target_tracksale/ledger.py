@@ -1,55 +1,70 @@
-"""The ledger: a local SQLite record of what each campaign accepted, so nothing is sent twice.
+"""The ledger: what each campaign accepted, and who is sending what, so nothing is sent twice.
 
-`deliveries` holds one row per action, campaign and identity (see `validation` for how a
-customer is named) that Tracksale accepted (`sent`) or reported `duplicated`; either is final
-and never sent again. Before a request goes out, one `requests` row lists its identities;
-when Tracksale has answered, the request's final rows are written and its `requests` row
-removed, in one transaction. So a run that stops between a request and its answer leaves that
-row behind, and the next run knows which records an earlier request may have delivered: it
-sends them again and Tracksale's own duplicate check settles them (a duplicated answer then
-counts as already sent). Records whose fate an answer left unknown stay listed the same way.
+It lives in a SQLite file or a PostgreSQL database (`ledger_database`), so several runs, on
+one machine or many, can share it. Four tables:
+
+- `deliveries`: one row per action, campaign and identity (see `validation` for how a customer
+  is named) that Tracksale accepted (`sent`) or reported `duplicated`; either is final and
+  never sent again.
+- `claims`: before a record is sent, its run claims it (one row per identity, the same key).
+  A claim is made in one transaction that also checks `deliveries`, so of two runs reading
+  the same customer at the same time exactly one sends it. When Tracksale has answered, the
+  request's final rows are written and its claims removed, in one transaction. A claim whose
+  fate the answer left unknown stays, as `unsettled`.
+- `runs`: each run's heartbeat (its host, process and the database's clock). A claim held by
+  a run that finished, or whose heartbeat is older than the lease (the process was killed or
+  its machine lost), is unsettled: the next run that meets the record sends it again where
+  Tracksale detects repeats (a duplicated answer then counts as already sent), taking the
+  claim over (only one run can), and reports it ambiguous where Tracksale does not.
+  A claim a live run is still sending is waited for.
+- `lots`: lots that customers were added to, until they are sent.
+
 Records Tracksale refused as invalid get no row, so a corrected record can be sent later.
-Lots that customers were added to are kept too, until they are sent.
-
-Writes are one transaction each; with WAL journaling a killed process loses no committed row.
-A request's rows go to SQLite as one JSON text (where SQLite has its JSON functions), so the
-insert runs without holding Python's lock while the next batch is being read.
+A SQLite ledger written by an earlier version (its unanswered requests in a `requests` table)
+is upgraded on first use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sqlite3
+import logging
+import os
+import socket
 import threading
-import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
 
+from target_tracksale.ledger_database import (
+    LedgerDatabase,
+    LedgerUrl,
+    parse_ledger_url,
+    sqlite_url,
+)
+
 SENT = "sent"
 DUPLICATED = "duplicated"
 UNSETTLED = "unsettled"
+IN_FLIGHT = "in_flight"
 DONE = frozenset({SENT, DUPLICATED})
 
 LOT_OPEN = "open"
 LOT_SENT = "sent"
 LOT_GONE = "gone"
 
-_QUERY_CHUNK = 500
-_encoder = msgspec.json.Encoder()
-_INSERT_COLUMNS = (
-    "INSERT OR REPLACE INTO deliveries (action, campaign_code, identity, status, stream, "
-    "run_id, lot_code, detail, updated_at) "
-)
-_ALIKE_GROUPS = 4
-"""Up to this many kinds of final rows per request are written a kind at a time."""
+CLAIM_SENDING = "sending"
+CLAIM_UNSETTLED = "unsettled"
+DEFAULT_LEASE_SECONDS = 60.0
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS deliveries (
+logger = logging.getLogger(__name__)
+_encode = msgspec.json.Encoder().encode
+
+_TABLES = (
+    """CREATE TABLE IF NOT EXISTS deliveries (
     action TEXT NOT NULL,
-    campaign_code INTEGER NOT NULL,
+    campaign_code BIGINT NOT NULL,
     identity TEXT NOT NULL,
     status TEXT NOT NULL,
     stream TEXT,
@@ -58,26 +73,38 @@ CREATE TABLE IF NOT EXISTS deliveries (
     detail TEXT,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (action, campaign_code, identity)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS requests (
-    request_id TEXT PRIMARY KEY,
+) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS claims (
     action TEXT NOT NULL,
-    campaign_code INTEGER NOT NULL,
-    identities TEXT NOT NULL,
-    stream TEXT,
+    campaign_code BIGINT NOT NULL,
+    identity TEXT NOT NULL,
+    request_id TEXT NOT NULL,
     run_id TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS lots (
-    campaign_code INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    earlier INTEGER NOT NULL DEFAULT 0,
+    stream TEXT,
+    claimed_at TEXT NOT NULL,
+    PRIMARY KEY (action, campaign_code, identity)
+) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS claims_by_request ON claims (request_id)",
+    """CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    heartbeat DOUBLE PRECISION NOT NULL,
+    finished_at TEXT
+)""",
+    """CREATE TABLE IF NOT EXISTS lots (
+    campaign_code BIGINT NOT NULL,
     lot_code TEXT NOT NULL,
     status TEXT NOT NULL,
     stream TEXT,
     created_at TEXT NOT NULL,
     sent_at TEXT,
     PRIMARY KEY (campaign_code, lot_code)
-);
-"""
+)""",
+)
 
 Final = tuple[str, str, str | None, str | None]
 """(identity, status, lot_code, detail) of a record Tracksale answered for."""
@@ -87,98 +114,256 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-class Ledger:
-    """What Tracksale accepted, per action, campaign and identity; `:memory:` when disabled."""
+def _host() -> str:
+    """The machine's name and, where Linux tells it, its boot (a pid means nothing after)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        boot = ""
+    return f"{socket.gethostname()}/{boot}"
 
-    def __init__(self, path: str | Path, *, run_id: str) -> None:
-        self.path = str(path)
+
+HOST = _host()
+
+
+def _process_gone(pid: int) -> bool:
+    """Whether process `pid` of this machine has ended (a zombie has)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]
+
+
+@dataclass
+class Claim:
+    """What one claim of a request's identities found."""
+
+    won: list[str] = field(default_factory=list)
+    """Claimed by this request: send them."""
+    taken_over: set[str] = field(default_factory=set)
+    """Of `won`, those an earlier run had claimed and left unsettled."""
+    final: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """identity -> (status, run_id): another request delivered them meanwhile."""
+    in_flight: dict[str, str] = field(default_factory=dict)
+    """identity -> run_id: another live run is sending them now; wait for its answer."""
+    unsettled: dict[str, str] = field(default_factory=dict)
+    """identity -> run_id: claimed by a request whose fate is unknown, and not taken over."""
+
+
+class Ledger:
+    """What Tracksale accepted and who is sending what, per action, campaign and identity."""
+
+    def __init__(
+        self,
+        where: LedgerUrl | str | Path,
+        *,
+        run_id: str,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+    ) -> None:
+        if not isinstance(where, LedgerUrl):
+            text = str(where)
+            where = parse_ledger_url(text if "://" in text else sqlite_url(text))
+        self.where = where
         self.run_id = run_id
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-            self._has_json = _has_json_functions(self._db)
-        self._unsettled: dict[tuple[str, int], dict[str, tuple[str, str]]] = {}
-        """(action, campaign) -> identity -> (request_id, run_id) of requests not answered."""
-        self._load_unsettled()
+        self.lease_seconds = float(lease_seconds)
+        self.db = LedgerDatabase(where)
+        self.db.end_stalled_transactions(self.lease_seconds)
+        self.db.create_schema(_TABLES)
+        if self.db.dialect == "sqlite":
+            self._upgrade_requests_table()
+        self.history = self._has_history()
+        """Whether any earlier run wrote to this ledger (looked at when it was opened)."""
+        self._register_run()
+        self._stop_heartbeat = threading.Event()
+        self._heartbeat = threading.Thread(target=self._beat, name="ledger-heartbeat", daemon=True)
+        self._heartbeat.start()
+        self._closed = False
+
+    # Runs
+
+    def _register_run(self) -> None:
+        with self.db.transaction():
+            self.db.execute(
+                "INSERT INTO runs (run_id, host, pid, started_at, heartbeat) "
+                f"VALUES (?, ?, ?, ?, {self.db.now_seconds()})",
+                (self.run_id, HOST, os.getpid(), _now()),
+            )
+            # Runs long finished that hold no claim tell nothing more.
+            self.db.execute(
+                "DELETE FROM runs WHERE finished_at IS NOT NULL AND finished_at < ? AND "
+                "run_id NOT IN (SELECT run_id FROM claims)",
+                ((dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)).isoformat(),),
+            )
+
+    def _beat(self) -> None:
+        interval = max(self.lease_seconds / 4, 0.2)
+        while not self._stop_heartbeat.wait(interval):
+            try:
+                self.db.execute(
+                    f"UPDATE runs SET heartbeat = {self.db.now_seconds()} WHERE run_id = ?",
+                    (self.run_id,),
+                )
+            except Exception as error:  # the next ledger call reports a lost database
+                logger.warning("The ledger's heartbeat failed: %s", error)
+
+    def _live_runs(self) -> set[str]:
+        """Runs other than this one that may still be sending: their heartbeat is fresh."""
+        rows = self.db.execute(
+            "SELECT run_id, host, pid FROM runs WHERE finished_at IS NULL AND run_id <> ? "
+            f"AND heartbeat >= {self.db.now_seconds()} - ?",
+            (self.run_id, self.lease_seconds),
+        )
+        return {run_id for run_id, host, pid in rows if not (host == HOST and _process_gone(pid))}
+
+    def _has_history(self) -> bool:
+        for table in ("deliveries", "claims", "runs"):
+            if self.db.execute(f"SELECT 1 FROM {table} LIMIT 1"):
+                return True
+        return False
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        """The run is over: what it did not settle stays unsettled, for a later run."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop_heartbeat.set()
+        self._heartbeat.join()
+        with self.db.transaction():
+            self.db.execute(
+                "UPDATE claims SET state = ? WHERE run_id = ? AND state = ?",
+                (CLAIM_UNSETTLED, self.run_id, CLAIM_SENDING),
+            )
+            self.db.execute(
+                "UPDATE runs SET finished_at = ? WHERE run_id = ?", (_now(), self.run_id)
+            )
+        self.db.close()
 
-    def _load_unsettled(self) -> None:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT request_id, action, campaign_code, identities, run_id FROM requests"
-            ).fetchall()
-        for request_id, action, campaign_code, identities, run_id in rows:
-            listed = self._unsettled.setdefault((action, int(campaign_code)), {})
-            for identity in json.loads(identities):
-                listed[identity] = (request_id, run_id)
-
-    @property
-    def unsettled_count(self) -> int:
-        """Records that an unanswered request may have delivered."""
-        return sum(len(listed) for listed in self._unsettled.values())
+    # Deliveries and claims
 
     def statuses(
         self, action: str, campaign_code: int, identities: Sequence[str]
     ) -> dict[str, tuple[str, str]]:
         """`identity -> (status, run_id)` for those of `identities` the ledger knows.
 
-        `status` is `sent` or `duplicated` (final), or `unsettled` (a request that was not
-        answered, or whose answer did not settle it, listed it).
+        `status` is `sent` or `duplicated` (final); `in_flight` (another live run is sending
+        it); or `unsettled` (a request that was not answered, or whose answer did not settle
+        it, claimed it).
         """
+        listed = _encode(list(identities)).decode()
         found: dict[str, tuple[str, str]] = {}
-        query = (
+        for identity, status, run_id in self.db.execute(
             "SELECT identity, status, run_id FROM deliveries WHERE action = ? AND "
-            "campaign_code = ? AND identity IN "
+            f"campaign_code = ? AND identity IN {self.db.json_list()}",
+            (action, campaign_code, listed),
+        ):
+            found[identity] = (status, run_id or "")
+        claimed = self.db.execute(
+            "SELECT identity, run_id, state FROM claims WHERE action = ? AND campaign_code = ? "
+            f"AND identity IN {self.db.json_list()}",
+            (action, campaign_code, listed),
         )
-        with self._lock:
-            for start in range(0, len(identities), _QUERY_CHUNK):
-                chunk = identities[start : start + _QUERY_CHUNK]
-                if self._has_json:
-                    listed = _encoder.encode(list(chunk)).decode()
-                    rows = self._db.execute(
-                        query + "(SELECT value FROM json_each(?))",
-                        (action, campaign_code, listed),
-                    )
-                else:
-                    marks = ",".join("?" * len(chunk))
-                    rows = self._db.execute(query + f"({marks})", (action, campaign_code, *chunk))
-                for identity, status, run_id in rows:
-                    found[identity] = (status, run_id or "")
-            unsettled = self._unsettled.get((action, campaign_code), {})
-            if unsettled:
-                for identity in identities:
-                    if identity not in found and identity in unsettled:
-                        found[identity] = (UNSETTLED, unsettled[identity][1])
+        if claimed:
+            live = self._live_runs()
+            for identity, run_id, state in claimed:
+                if identity not in found:
+                    sending = state == CLAIM_SENDING and run_id in live
+                    found[identity] = (IN_FLIGHT if sending else UNSETTLED, run_id)
         return found
 
-    def begin_request(
-        self, action: str, campaign_code: int, identities: Sequence[str], *, stream: str
-    ) -> str:
-        """Before a request goes out: list its identities; returns the request's id."""
-        request_id = uuid.uuid4().hex
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO requests (request_id, action, campaign_code, identities, stream, "
-                "run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    def claim(
+        self,
+        action: str,
+        campaign_code: int,
+        request_id: str,
+        identities: Sequence[str],
+        *,
+        stream: str,
+        take_over: bool,
+    ) -> Claim:
+        """Claim `identities` for a request about to be sent; say what became of each.
+
+        `take_over`: also claim those an earlier request left unsettled (where Tracksale
+        detects a repeat, so sending again is safe).
+        """
+        result = Claim()
+        listed = _encode(list(identities)).decode()
+        key = "action = ? AND campaign_code = ?"
+        with self.db.transaction():
+            self.db.execute(
+                "INSERT INTO claims (action, campaign_code, identity, request_id, run_id, "
+                f"state, earlier, stream, claimed_at) SELECT ?, ?, value, ?, ?, ?, 0, ?, ? "
+                f"FROM {self.db.json_list()} AS listed WHERE true ON CONFLICT DO NOTHING",
                 (
-                    request_id,
                     action,
                     campaign_code,
-                    json.dumps(list(identities)),
-                    stream,
+                    request_id,
                     self.run_id,
+                    CLAIM_SENDING,
+                    stream,
                     _now(),
+                    listed,
                 ),
             )
-        return request_id
+            held = self.db.execute(
+                f"SELECT identity, request_id, run_id, state FROM claims WHERE {key} AND "
+                f"request_id <> ? AND identity IN {self.db.json_list()}",
+                (action, campaign_code, request_id, listed),
+            )
+            live = self._live_runs() if held else set()
+            orphans: list[tuple[str, str]] = []
+            for identity, other_request, run_id, state in held:
+                if state == CLAIM_SENDING and run_id in live:
+                    result.in_flight[identity] = run_id
+                elif take_over and run_id != self.run_id:
+                    orphans.append((identity, other_request))
+                else:
+                    result.unsettled[identity] = run_id
+            if orphans:
+                # Only the run whose update still finds the old request takes a claim over.
+                self.db.execute(
+                    "UPDATE claims SET request_id = ?, run_id = ?, state = ?, earlier = 1, "
+                    f"claimed_at = ? WHERE {key} AND (identity, request_id) IN "
+                    f"({self.db.json_rows(2)})",
+                    (
+                        request_id,
+                        self.run_id,
+                        CLAIM_SENDING,
+                        _now(),
+                        action,
+                        campaign_code,
+                        _encode(orphans).decode(),
+                    ),
+                )
+            mine = self.db.execute(
+                f"SELECT identity, earlier FROM claims WHERE request_id = ? AND state = ? AND "
+                f"{key} AND identity IN {self.db.json_list()}",
+                (request_id, CLAIM_SENDING, action, campaign_code, listed),
+            )
+            won = {identity: bool(earlier) for identity, earlier in mine}
+            for identity, _ in orphans:
+                if identity not in won:  # another run took it over first: it is sending it
+                    result.in_flight[identity] = ""
+            if won:
+                final = self.db.execute(
+                    "SELECT identity, status, run_id FROM deliveries WHERE "
+                    f"{key} AND identity IN {self.db.json_list()}",
+                    (action, campaign_code, _encode(list(won)).decode()),
+                )
+                if final:
+                    for identity, status, run_id in final:
+                        result.final[identity] = (status, run_id or "")
+                        won.pop(identity)
+                    self._drop_claims(request_id, list(result.final))
+        result.won = [identity for identity in identities if identity in won]
+        result.taken_over = {identity for identity, earlier in won.items() if earlier}
+        return result
 
     def settle(
         self,
@@ -187,121 +372,86 @@ class Ledger:
         campaign_code: int,
         *,
         final: Sequence[Final],
-        settled: Iterable[str],
+        released: Iterable[str],
         unsettled: Sequence[str],
         stream: str,
     ) -> None:
-        """After Tracksale answered a request: write its final rows and forget the request.
+        """After Tracksale answered a request: final rows in, claims out, in one transaction.
 
-        `settled` are all identities the answer decided (final ones and refused ones);
-        `unsettled` are those it left unknown, which stay listed for a later run.
+        `released` are identities Tracksale refused (no row: a corrected record may be sent
+        later); `unsettled` those the answer left unknown, whose claims stay for a later run.
         """
         now = _now()
-        settled = set(settled)
-        with self._lock:
-            earlier = self._unsettled.get((action, campaign_code), {})
-            touched = {earlier[i][0] for i in settled if i in earlier}
-            self._db.execute("BEGIN")
-            try:
-                self._insert_final(action, campaign_code, final, stream=stream, now=now)
-                self._db.execute("DELETE FROM requests WHERE request_id = ?", (request_id,))
-                if unsettled:
-                    self._db.execute(
-                        "INSERT INTO requests (request_id, action, campaign_code, identities, "
-                        "stream, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            request_id,
-                            action,
-                            campaign_code,
-                            json.dumps(list(unsettled)),
-                            stream,
-                            self.run_id,
-                            now,
-                        ),
-                    )
-                for old_request in touched:
-                    self._forget(old_request, settled)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            for identity in settled:
-                earlier.pop(identity, None)
+        done = [row[0] for row in final]
+        done.extend(released)
+        with self.db.transaction():
+            if final:
+                self.db.execute(
+                    "INSERT INTO deliveries (action, campaign_code, identity, status, stream, "
+                    "run_id, lot_code, detail, updated_at) SELECT ?, ?, c0, c1, ?, ?, c2, c3, ? "
+                    f"FROM ({self.db.json_rows(4)}) AS answered WHERE true "
+                    "ON CONFLICT (action, campaign_code, identity) DO UPDATE SET "
+                    "status = excluded.status, stream = excluded.stream, "
+                    "run_id = excluded.run_id, lot_code = excluded.lot_code, "
+                    "detail = excluded.detail, updated_at = excluded.updated_at",
+                    (action, campaign_code, stream, self.run_id, now, _encode(final).decode()),
+                )
+            if done:
+                self._drop_claims(request_id, done)
             if unsettled:
-                listed = self._unsettled.setdefault((action, campaign_code), {})
-                for identity in unsettled:
-                    listed[identity] = (request_id, self.run_id)
+                self.db.execute(
+                    "UPDATE claims SET state = ? WHERE request_id = ? AND identity IN "
+                    f"{self.db.json_list()}",
+                    (CLAIM_UNSETTLED, request_id, _encode(list(unsettled)).decode()),
+                )
 
     def withdraw(self, request_id: str) -> None:
-        """A request that was never sent, or that Tracksale refused before acting on it.
+        """A request Tracksale refused before acting on it: its new claims are dropped.
 
-        Its listing is dropped, so its records count as unsent: the next run sends them once.
-        Records also listed by an earlier unanswered request stay listed under that one.
+        Its records count as unsent, so the next run sends them once. Those an earlier
+        unanswered request had claimed stay unsettled.
         """
-        with self._lock:
-            self._db.execute("DELETE FROM requests WHERE request_id = ?", (request_id,))
-
-    def _insert_final(
-        self, action: str, campaign_code: int, final: Sequence[Final], *, stream: str, now: str
-    ) -> None:
-        """Write final rows: those alike but for their identity go in as one JSON list."""
-        alike: dict[tuple[str, str | None, str | None], list[str]] = {}
-        for identity, status, lot, detail in final:
-            alike.setdefault((status, lot, detail), []).append(identity)
-        if self._has_json and len(alike) <= _ALIKE_GROUPS:
-            for (status, lot, detail), identities in alike.items():
-                self._db.execute(
-                    _INSERT_COLUMNS + "SELECT ?, ?, value, ?, ?, ?, ?, ?, ? FROM json_each(?)",
-                    (
-                        action,
-                        campaign_code,
-                        status,
-                        stream,
-                        self.run_id,
-                        lot,
-                        detail,
-                        now,
-                        _encoder.encode(identities).decode(),
-                    ),
-                )
-            return
-        if self._has_json:
-            self._db.execute(
-                _INSERT_COLUMNS + "SELECT ?, ?, json_extract(value, '$[0]'), "
-                "json_extract(value, '$[1]'), ?, ?, json_extract(value, '$[2]'), "
-                "json_extract(value, '$[3]'), ? FROM json_each(?)",
-                (action, campaign_code, stream, self.run_id, now, _encoder.encode(final).decode()),
+        with self.db.transaction():
+            self.db.execute(
+                "DELETE FROM claims WHERE request_id = ? AND state = ? AND earlier = 0",
+                (request_id, CLAIM_SENDING),
             )
-            return
-        self._db.executemany(
-            _INSERT_COLUMNS + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (action, campaign_code, identity, status, stream, self.run_id, lot, detail, now)
-                for identity, status, lot, detail in final
-            ],
+            self.db.execute(
+                "UPDATE claims SET state = ? WHERE request_id = ? AND state = ?",
+                (CLAIM_UNSETTLED, request_id, CLAIM_SENDING),
+            )
+
+    def _drop_claims(self, request_id: str, identities: Sequence[str]) -> None:
+        self.db.execute(
+            f"DELETE FROM claims WHERE request_id = ? AND identity IN {self.db.json_list()}",
+            (request_id, _encode(list(identities)).decode()),
         )
 
-    def _forget(self, request_id: str, identities: set[str]) -> None:
-        """Take `identities` off an earlier unanswered request; drop it when none are left."""
-        row = self._db.execute(
-            "SELECT identities FROM requests WHERE request_id = ?", (request_id,)
-        ).fetchone()
-        if row is None:
+    def _upgrade_requests_table(self) -> None:
+        """Claims for the unanswered requests a ledger of an earlier version listed."""
+        exists = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'requests'"
+        )
+        if not exists:
             return
-        left = [identity for identity in json.loads(row[0]) if identity not in identities]
-        if left:
-            self._db.execute(
-                "UPDATE requests SET identities = ? WHERE request_id = ?",
-                (json.dumps(left), request_id),
+        with self.db.transaction():
+            self.db.execute(
+                "INSERT INTO claims (action, campaign_code, identity, request_id, run_id, "
+                "state, earlier, stream, claimed_at) SELECT r.action, r.campaign_code, "
+                "listed.value, r.request_id, r.run_id, ?, 0, r.stream, r.created_at FROM "
+                "requests AS r, json_each(r.identities) AS listed WHERE true "
+                "ON CONFLICT DO NOTHING",
+                (CLAIM_UNSETTLED,),
             )
-        else:
-            self._db.execute("DELETE FROM requests WHERE request_id = ?", (request_id,))
+            self.db.execute("DROP TABLE requests")
+
+    # Lots
 
     def add_lot(self, campaign_code: int, lot_code: str, *, stream: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO lots (campaign_code, lot_code, status, stream, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+        with self.db.transaction():
+            self.db.execute(
+                "INSERT INTO lots (campaign_code, lot_code, status, stream, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (campaign_code, lot_code, LOT_OPEN, stream, _now()),
             )
 
@@ -310,27 +460,16 @@ class Ledger:
         codes = sorted(set(campaign_codes))
         if not codes:
             return []
-        marks = ",".join("?" * len(codes))
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT campaign_code, lot_code FROM lots WHERE status = ? AND campaign_code "
-                f"IN ({marks}) ORDER BY created_at, lot_code",
-                (LOT_OPEN, *codes),
-            )
-            return [(int(code), str(lot)) for code, lot in rows]
+        rows = self.db.execute(
+            "SELECT campaign_code, lot_code FROM lots WHERE status = ? AND "
+            f"CAST(campaign_code AS TEXT) IN {self.db.json_list()} ORDER BY created_at, lot_code",
+            (LOT_OPEN, _encode([str(code) for code in codes]).decode()),
+        )
+        return [(int(code), str(lot)) for code, lot in rows]
 
     def close_lot(self, campaign_code: int, lot_code: str, status: str = LOT_SENT) -> None:
-        with self._lock:
-            self._db.execute(
+        with self.db.transaction():
+            self.db.execute(
                 "UPDATE lots SET status = ?, sent_at = ? WHERE campaign_code = ? AND lot_code = ?",
                 (status, _now(), campaign_code, lot_code),
             )
-
-
-def _has_json_functions(db: sqlite3.Connection) -> bool:
-    """Whether this SQLite has its JSON functions (built in since 3.38, common before)."""
-    try:
-        db.execute("SELECT json_extract(value, '$[0]') FROM json_each('[[1]]')").fetchall()
-    except sqlite3.OperationalError:
-        return False
-    return True

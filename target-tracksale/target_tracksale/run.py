@@ -12,10 +12,16 @@ summary.
 
 Tracksale's security lock (HTTP 405) stops the run like any failure, with one difference: the
 request it refused, and every request the tripped budget then kept from going out, is taken
-off the ledger's unanswered requests, since Tracksale did not act on it. The next run so
-sends those records once, with no doubt about an earlier delivery. (Unless an earlier attempt
-of the same request went out and failed unanswered: then it stays listed, as any request
-that may have been delivered.)
+off the ledger's claims, since Tracksale did not act on it. The next run so sends those
+records once, with no doubt about an earlier delivery. (Unless an earlier attempt of the same
+request went out and failed unanswered: then it stays claimed, unsettled, as any request that
+may have been delivered.)
+
+Several runs may share one ledger (a PostgreSQL `ledger_url`): each request claims its
+records in the ledger before it goes out (`Ledger.claim`), sends only those it won, and
+writes Tracksale's answer to the ledger at once, in its worker. Records another live run is
+sending are waited for, then counted as already sent (or sent here, if that run's request
+failed without acting on them).
 """
 
 from __future__ import annotations
@@ -23,11 +29,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +43,8 @@ from target_tracksale.campaigns import CampaignDirectory
 from target_tracksale.client import RecordRefusedError, TracksaleApi, TracksaleLockedError
 from target_tracksale.deliveries import REJECTED_STATUSES, Delivery, Outcome, Status
 from target_tracksale.jsonl import JsonLinesFile
-from target_tracksale.ledger import Ledger
+from target_tracksale.ledger import DEFAULT_LEASE_SECONDS, Ledger
+from target_tracksale.ledger_database import LedgerUrl, parse_ledger_url, sqlite_url
 from target_tracksale.rejects import RejectsFile
 from target_tracksale.stream_actions import StreamAction
 from target_tracksale.summary import RunSummary
@@ -54,6 +62,8 @@ DEFAULT_PATHS = {
 MAX_BATCH_SIZE = 500
 BATCHES_IN_FLIGHT = 2
 """Batches queued or in flight before `deliver` waits for the oldest to settle."""
+CLAIM_WAIT_SECONDS = (0.1, 2.0)
+"""First and longest pause between two looks at records another live run is sending."""
 
 _LEDGER_STATUS = {
     Status.SENT: ledger_status.SENT,
@@ -75,6 +85,14 @@ def setting_path(config: Mapping[str, Any], name: str) -> Path:
     return Path(str(config.get(name) or DEFAULT_PATHS[name]))
 
 
+def ledger_location(config: Mapping[str, Any]) -> LedgerUrl:
+    """`ledger_url`, else the SQLite file at `ledger_path`; in memory with the ledger off."""
+    if config.get("ledger_enabled", True) is False:
+        return parse_ledger_url("sqlite://:memory:")
+    url = config.get("ledger_url")
+    return parse_ledger_url(str(url) if url else sqlite_url(setting_path(config, "ledger_path")))
+
+
 @dataclass
 class Request:
     """The records of one API call, all for one campaign (and, for dispatches, one time)."""
@@ -87,7 +105,7 @@ class Request:
     finish_time: int | None = None
     """A dispatch's `finish_time`: when the survey closes."""
     ledger_id: str = ""
-    """The ledger's id of the request, once it is listed there."""
+    """The ledger's id of the request: its records' claims carry it."""
 
 
 @dataclass
@@ -121,9 +139,11 @@ class Run:
         self.batch_size = int(config.get("batch_size") or MAX_BATCH_SIZE)
         self.api = TracksaleApi(config)
         self.campaigns = CampaignDirectory(self.api.campaigns)
-        use_ledger = config.get("ledger_enabled", True) is not False
-        ledger_path = setting_path(config, "ledger_path") if use_ledger else ":memory:"
-        self.ledger = Ledger(ledger_path, run_id=self.run_id)
+        self.ledger = Ledger(
+            ledger_location(config),
+            run_id=self.run_id,
+            lease_seconds=float(config.get("ledger_lease_seconds") or DEFAULT_LEASE_SECONDS),
+        )
         self.rejects = RejectsFile(setting_path(config, "rejects_path"), run_id=self.run_id)
         self.survey_links = JsonLinesFile(setting_path(config, "survey_links_path"))
         self.summary = RunSummary(
@@ -131,7 +151,7 @@ class Run:
         )
         self.summary.files = {
             "rejects": str(self.rejects.path),
-            "ledger": str(ledger_path),
+            "ledger": self.ledger.where.shown,
         }
         self.summary.api_figures = self._api_figures
         self.pool = ThreadPoolExecutor(self.api.max_in_flight, thread_name_prefix="tracksale")
@@ -143,6 +163,29 @@ class Run:
         self._sending: set[tuple[str, int, str]] = set()
         """Records in batches not yet settled: a repeat of one is not sent again."""
         self._dry_run_seen: set[tuple[str, int, str]] = set()
+
+    def check_ledger_against(self, state: Any) -> None:
+        """Warn when the tap resumes from a bookmark but the ledger has never seen a run.
+
+        Then the ledger of the earlier runs was most likely lost (a file on a container or
+        CI runner that did not survive), and records the tap reads again (a lookback, a
+        full-table stream) would be sent to Tracksale again.
+        """
+        if self.ledger.history or self.ledger.where.path == ":memory:":
+            return
+        bookmarks = state.get("bookmarks") if isinstance(state, dict) else None
+        streams = sorted(name for name, mark in (bookmarks or {}).items() if mark)
+        if not streams:
+            return
+        warning = (
+            f"The ledger at {self.ledger.where.shown} is empty, but the incoming STATE shows "
+            f"earlier runs (bookmarks of {', '.join(streams)}). If those runs kept their "
+            "ledger elsewhere (a file on a runner that did not survive), records read again "
+            "will be sent again: set ledger_url to a ledger that outlives the runner "
+            "(postgresql://...), or ledger_path to a kept volume."
+        )
+        self.logger.warning(warning)
+        self.summary.warnings.append(warning)
 
     def _api_figures(self) -> dict[str, int]:
         client = self.api.client
@@ -191,22 +234,53 @@ class Run:
         self._in_flight.append(batch)
 
     def _exchange(self, sink: TracksaleSink, request: Request) -> list[Outcome]:
-        """In a worker: list the request in the ledger, send it, return what Tracksale said.
+        """In a worker: claim the request's records, send those won, return what became of all.
 
-        The outcomes are recorded by the thread that settles the batch, so that a worker is
-        free for the next request at once. Once a request has failed, the requests queued
-        behind it are not sent: the run stops.
+        Tracksale's answer goes to the ledger here, at once (so another run waiting for
+        these records learns of it); rejects, counts and STATE wait for the thread that
+        settles the batch, so that a worker is free for the next request at once. Records
+        another live run is sending are waited for, then claimed again: by then they are
+        delivered (already sent), or free again and sent here. Once a request has failed,
+        the requests queued behind it are not sent: the run stops.
         """
         if self._stopping:
             raise NotSentError
-        request.ledger_id = self.ledger.begin_request(
-            sink.action,
-            request.campaign_code,
-            [d.identity for d in request.deliveries],
-            stream=sink.stream_name,
-        )
+        request.ledger_id = uuid.uuid4().hex
+        outcomes: list[Outcome] = []
+        waiting = request.deliveries
+        pause, longest = CLAIM_WAIT_SECONDS
+        while True:
+            by_identity = {delivery.identity: delivery for delivery in waiting}
+            claim = self.ledger.claim(
+                sink.action,
+                request.campaign_code,
+                request.ledger_id,
+                list(by_identity),
+                stream=sink.stream_name,
+                take_over=sink.resend_is_safe,
+            )
+            for identity, (status, run_id) in claim.final.items():
+                reason = f"{_ALREADY_SENT_REASONS[status]} (run {run_id})"
+                outcomes.append(Outcome(by_identity[identity], Status.ALREADY_SENT, reason))
+            for identity, run_id in claim.unsettled.items():
+                outcomes.append(self._unsettled(sink, by_identity[identity], run_id))
+            if claim.won:
+                for identity in claim.taken_over:
+                    by_identity[identity].unsettled_earlier = True
+                won = [by_identity[identity] for identity in claim.won]
+                outcomes.extend(self._send_claimed(sink, replace(request, deliveries=won)))
+            waiting = [d for d in waiting if d.identity in claim.in_flight]
+            if not waiting:
+                return outcomes
+            if self._stopping:
+                raise NotSentError
+            time.sleep(pause)
+            pause = min(pause * 2, longest)
+
+    def _send_claimed(self, sink: TracksaleSink, request: Request) -> list[Outcome]:
+        """Send records this request claimed; write Tracksale's answer to the ledger."""
         try:
-            return sink.send(request)
+            outcomes = sink.send(request)
         except TracksaleLockedError as locked:
             self._stopping = True
             if not locked.maybe_delivered:
@@ -215,6 +289,8 @@ class Run:
         except BaseException:
             self._stopping = True
             raise
+        self._settle_ledger(sink, request, outcomes)
+        return outcomes
 
     def _stop_after(self, error: BaseException) -> None:
         """Stop on a failure outside the batches (a can-impact check), losing no answer.
@@ -314,17 +390,23 @@ class Run:
         status, run_id = known
         if status in _ALREADY_SENT_REASONS:
             return Outcome(delivery, Status.ALREADY_SENT, _ALREADY_SENT_REASONS[status])
+        if status == ledger_status.IN_FLIGHT:
+            return None  # another run is sending it: the claim waits for its answer
+        if run_id != self.run_id and sink.resend_is_safe:
+            delivery.unsettled_earlier = True
+            return None
+        return self._unsettled(sink, delivery, run_id)
+
+    def _unsettled(self, sink: TracksaleSink, delivery: Delivery, run_id: str) -> Outcome:
+        """A record whose earlier request's fate is unknown, and that is not sent again."""
         if run_id == self.run_id:
             reason = "repeats an earlier record of this run, whose delivery is not settled"
             return Outcome(delivery, Status.AMBIGUOUS, reason)
-        if sink.resend_is_safe:
-            delivery.unsettled_earlier = True
-            return None
         reason = (
-            "an earlier run sent it and stopped before Tracksale's answer was recorded, and "
-            f"Tracksale does not detect repeated {sink.action}: check in Tracksale whether it "
-            "arrived; if not, remove it from its row of the ledger's `requests` table to send "
-            "it again"
+            f"an earlier run ({run_id}) sent it and stopped before Tracksale's answer was "
+            f"recorded, and Tracksale does not detect repeated {sink.action}: check in "
+            "Tracksale whether it arrived; if not, delete its row from the ledger's `claims` "
+            "table to send it again"
         )
         return Outcome(delivery, Status.AMBIGUOUS, reason)
 
@@ -348,7 +430,7 @@ class Run:
         for status, count in counts.items():
             self.summary.add(sink.stream_name, sink.action, status, count)
         if request is not None:
-            self._settle_ledger(sink, request, outcomes)
+            self._note_lots(sink, request, outcomes)
             sink.after_outcomes(request, outcomes)
 
     def _settle_ledger(
@@ -356,7 +438,7 @@ class Run:
     ) -> None:
         """Answered records become final in the ledger; refused ones are forgotten."""
         final: list[tuple[str, str, str | None, str | None]] = []
-        settled: list[str] = []
+        released: list[str] = []
         unsettled: list[str] = []
         for outcome in outcomes:
             identity = outcome.delivery.identity
@@ -364,9 +446,8 @@ class Run:
             if status is not None:
                 detail = json.dumps(outcome.detail) if outcome.detail else None
                 final.append((identity, status, outcome.lot_code, detail))
-                settled.append(identity)
             elif outcome.status is Status.INVALID:
-                settled.append(identity)
+                released.append(identity)
             else:
                 unsettled.append(identity)
         self.ledger.settle(
@@ -374,10 +455,15 @@ class Run:
             sink.action,
             request.campaign_code,
             final=final,
-            settled=settled,
+            released=released,
             unsettled=unsettled,
             stream=sink.stream_name,
         )
+
+    def _note_lots(
+        self, sink: TracksaleSink, request: Request, outcomes: Sequence[Outcome]
+    ) -> None:
+        """Lots the request's customers joined, kept to send at the end (`lot_then_send`)."""
         if request.into_lot:
             for lot_code in {o.lot_code for o in outcomes if o.lot_code}:
                 self.ledger.add_lot(request.campaign_code, lot_code, stream=sink.stream_name)

@@ -46,6 +46,7 @@ class RunSummary:
         self.requests: Counter[tuple[str, str]] = Counter()
         self.lots: list[dict[str, Any]] = []
         self.files: dict[str, str] = {}
+        self.warnings: list[str] = []
         self.api_figures: Callable[[], dict[str, int]] = dict
         """Requests made, retried, and how often the API's refusals lowered the concurrency."""
         self._lock = threading.Lock()
@@ -96,6 +97,7 @@ class RunSummary:
                 "lots": list(self.lots),
                 "api": self.api_figures(),
                 "files": dict(self.files),
+                "warnings": list(self.warnings),
             }
 
     def write(self, *, status: str, error: str | None = None) -> None:
@@ -149,5 +151,7 @@ class RunSummary:
                 api.get("budget_waited_seconds", 0.0),
                 api.get("budget_longest_wait_seconds", 0.0),
             )
+        for warning in data["warnings"]:
+            logger.warning("%s", warning)
         for name, path in data["files"].items():
             logger.info("%s: %s", name, path)

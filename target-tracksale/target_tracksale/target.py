@@ -18,7 +18,8 @@ from singer_sdk.mapper import RemoveRecordTransform, SameRecordTransform
 
 from target_tracksale.batch_files import batch_records
 from target_tracksale.client import DEFAULT_API_URL, TOKEN_PAGE
-from target_tracksale.run import DEFAULT_PATHS, MAX_BATCH_SIZE, Run
+from target_tracksale.ledger_database import LedgerUrlError
+from target_tracksale.run import DEFAULT_PATHS, MAX_BATCH_SIZE, Run, ledger_location
 from target_tracksale.sinks import SINKS, DispatchSink, IgnoredStreamSink, TracksaleSink
 from target_tracksale.stream_actions import (
     ACTIONS,
@@ -167,15 +168,35 @@ class TargetTracksale(Target):
             "ledger_enabled",
             th.BooleanType,
             default=True,
-            description="Keep the ledger at ledger_path, so no record is sent twice across "
-            "batches, retries and runs. Off: only repeats within one run are caught.",
+            description="Keep the ledger (at ledger_url, or ledger_path), so no record is "
+            "sent twice across batches, retries and runs. Off: only repeats within one run "
+            "are caught.",
+        ),
+        th.Property(
+            "ledger_url",
+            th.StringType,
+            secret=True,
+            description="Where the ledger lives, for runners whose files do not outlive a run "
+            "(containers, CI, Kubernetes) or several runners at once: "
+            "postgresql://user:password@host:5432/database (tables in schema "
+            "target_tracksale), or sqlite:///path/ledger.sqlite. Default: the SQLite file "
+            "at ledger_path.",
         ),
         th.Property(
             "ledger_path",
             th.StringType,
             default=str(DEFAULT_PATHS["ledger_path"]),
             description="SQLite file recording what each campaign accepted (relative to the "
-            "working directory).",
+            "working directory), when ledger_url is not set. Only for a runner whose files "
+            "survive between runs.",
+        ),
+        th.Property(
+            "ledger_lease_seconds",
+            th.NumberType,
+            default=60,
+            description="A run that shares the ledger and goes silent (killed, its machine "
+            "lost) for this long is taken as stopped: what it was sending is sent again "
+            "where Tracksale detects repeats, and reported ambiguous where it does not.",
         ),
         th.Property(
             "rejects_path",
@@ -230,12 +251,18 @@ class TargetTracksale(Target):
         protect_secrets(secret_values(dict(self.config), self.config_jsonschema))
         actions, errors = parse_stream_actions(self.config)
         errors.extend(_limits(self.config))
+        try:
+            ledger_location(self.config)
+        except LedgerUrlError as wrong:
+            errors.append(str(wrong))
         if errors:
             raise ConfigValidationError("Config validation failed", errors=errors)
         self.stream_actions: dict[str, StreamAction] = actions
         # Sinks drain one after another; each sends its own batch concurrently.
         self.max_parallelism = 1
         self._emitted_state: dict | None = None
+        self._records_seen = False
+        self._first_state_seen = False
         self._direct_sinks: dict[Any, TracksaleSink | None] = {}
         self.run = Run(self.config, emit_state=self._emit_state, logger=self.logger)
         if self.run.dry_run:
@@ -263,6 +290,7 @@ class TargetTracksale(Target):
         A stream whose records reach its sink as they are (one identity stream map, no
         flattening) is read straight into the sink, with the same checks, counts and drains.
         """
+        self._records_seen = True
         sink = self._sink_taking_records_as_they_are(message_dict.get("stream"))
         record = message_dict.get("record")
         if sink is None or type(record) is not dict:
@@ -326,6 +354,14 @@ class TargetTracksale(Target):
             if stream_map.stream_alias == stream_name
         ]
         return bool(maps) and all(isinstance(m, RemoveRecordTransform) for m in maps)
+
+    def _process_state_message(self, message_dict: dict) -> None:
+        """Keep the latest STATE; the first one tells whether the tap ran before."""
+        if not self._first_state_seen:
+            self._first_state_seen = True
+            if not self._records_seen:
+                self.run.check_ledger_against(message_dict.get("value"))
+        super()._process_state_message(message_dict)
 
     def checkpoint_after(self, draining: Sink) -> dict | None:
         """The STATE to release once `draining`'s batch is answered, if that covers it.

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterator
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
 from tests.e2e.meltano_runner import meltano_run
-from tests.e2e.postgres_server import PostgresServer, running_postgres
+from tests.e2e.postgres_server import PostgresServer
 from tests.impact_crm.expectations import KEYS, by_key, expected
 
 SCHEMA = "tap_impact_crm"
@@ -20,12 +19,6 @@ BATCH_ROWS = 100
 """Small batches, so that at scale 400 every stream but servers spans two or more of them."""
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    with running_postgres() as server:
-        yield server
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 import pytest
@@ -74,9 +73,10 @@ def test_a_request_answered_but_not_recorded_counts_as_already_sent(sandbox, tmp
     )
     assert response.json()["status"]["inserted"] == 10
     with sqlite3.connect(config["ledger_path"]) as db:  # what the killed run had written
-        db.execute(
-            "INSERT INTO requests VALUES ('crashed', 'dispatch', ?, ?, ?, 'earlier-run', 'x')",
-            (code, json.dumps([f"email:{c['email']}" for c in lost]), STREAM),
+        db.executemany(
+            "INSERT INTO claims VALUES ('dispatch', ?, ?, 'crashed', 'earlier-run', 'sending', "
+            "0, ?, 'x')",
+            [(code, f"email:{c['email']}", STREAM) for c in lost],
         )
     fresh = customers(5, prefix="new")
     result = run(config, messages([*lost, *fresh])).check()
@@ -84,7 +84,7 @@ def test_a_request_answered_but_not_recorded_counts_as_already_sent(sandbox, tmp
     assert (counts["already_sent"], counts["sent"], counts["duplicated"]) == (10, 5, 0)
     assert result.rejects == []
     assert received_emails(sandbox)[lost[0]["email"]] == 1
-    assert ledger_rows(config, "requests") == []
+    assert ledger_rows(config, "claims") == []
     assert len(ledger_rows(config)) == 16
 
 

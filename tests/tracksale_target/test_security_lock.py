@@ -6,8 +6,6 @@ so that runs needing several windows' worth of requests take seconds.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.tracksale_target.conftest import (
@@ -81,7 +79,7 @@ def test_a_405_stops_the_run_and_a_rerun_surveys_everyone_exactly_once(sandbox, 
     assert max(done) <= 50
     settled = {row["identity"] for row in ledger_rows(config)}
     assert settled == {f"email:{email}" for email in surveyed}
-    assert ledger_rows(config, "requests") == []  # the refused request is known unsent
+    assert ledger_rows(config, "claims") == []  # the refused request is known unsent
 
     sandbox.solve_tracksale_captcha()
     lock.max_requests = 1000
@@ -140,7 +138,7 @@ def test_a_405_on_a_can_impact_check_still_settles_the_batch_in_flight(sandbox, 
     assert stopped.returncode != 0
     assert "security lock" in stopped.stderr
     assert stopped.summary["status"] == "failed"
-    assert ledger_rows(config, "requests") == []  # answered ones settled, refused ones unsent
+    assert ledger_rows(config, "claims") == []  # answered ones settled, refused ones unsent
     surveyed = received_emails(sandbox)
     settled = {row["identity"] for row in ledger_rows(config)}
     assert settled == {f"email:{email}" for email in surveyed}
@@ -178,8 +176,10 @@ def test_a_405_after_an_unanswered_attempt_keeps_the_request_maybe_delivered(
     assert stopped.returncode != 0
     assert "security lock" in stopped.stderr
     assert [r["status"] for r in sandbox.requests] == [200, 503, 405]
-    [listed] = ledger_rows(config, "requests")
-    assert len(json.loads(listed["identities"])) == 3
+    listed = ledger_rows(config, "claims")
+    assert len(listed) == 3
+    assert {row["state"] for row in listed} == {"unsettled"}
+    assert len({row["request_id"] for row in listed}) == 1
 
     sandbox.solve_tracksale_captcha()
     sandbox.tracksale.security_lock.max_requests = 1000
