@@ -21,8 +21,10 @@ $(SETUP_STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.5"
 	@# Names of earlier layouts: connector-kit is now part of each plugin, the sandbox renamed.
 	@$(BIN)/uv pip uninstall --quiet --python $(BIN)/python connector-kit api-sandbox 2>/dev/null || true
+	@# The newest singer-sdk the plugins allow, also in an existing environment: the suite
+	@# (and CI) runs on the release a new user would get.
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python \
-		$(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-dev.txt
+		--upgrade-package singer-sdk $(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-dev.txt
 	@$(BIN)/python -m compileall -q -j 0 connector-kit $(PACKAGES) >/dev/null
 	@touch $@
 

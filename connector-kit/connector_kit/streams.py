@@ -13,53 +13,32 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from itertools import islice
 from typing import Any, ClassVar
 
-from singer_sdk import Stream
-from singer_sdk.batch import Batcher
-from singer_sdk.helpers._catalog import pop_deselected_record_properties
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.mapper import SameRecordTransform
 
-from connector_kit.errors import ConnectorError
-from connector_kit.output import BufferedSingerWriter
 from connector_kit.records import RecordConformer
+from connector_kit.sdk_tap_path import FastPathStream
 from connector_kit.windows import DateWindow, date_windows, parse_date, today_utc
 
 WINDOW_BATCH = 1000
 """Records per batch when a window's records do not come in pages of their own."""
 
 
-class TolerantStream(Stream):
+class TolerantStream(FastPathStream):
     """A stream whose records are coerced to its schema by a `RecordConformer`.
 
     The SDK's own per-record type conformance is turned off: the conformer does the same job
     once per field that needs it, keeps what does not fit, and costs far less per record.
-    When records go out as they are (the identity stream map, no flattening, every property
-    selected), each is encoded straight into the output buffer, skipping the SDK's per-record
-    selection walk and message objects; otherwise the SDK's own path runs.
-
-    A stream that reads its records in batches (an API page, say) gives them through
-    `record_batches`; when records go out as they are and the stream has no children, each
-    batch is then conformed, written, counted and bookmarked in one pass instead of record by
-    record through the SDK's loop.
+    How records are written (the SDK's path, or the fast path when they go out as they are)
+    is `FastPathStream`'s business, in `connector_kit.sdk_tap_path`. A stream that reads its
+    records in batches (an API page, say) gives them through `record_batches`.
     """
 
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
-    _writes_messages = True
-    """False while the SDK's batch mode reads the records into batch files: STATE then goes out
-    only after the BATCH message that holds the records it covers (the SDK writes it there)."""
-    _extracted_second = -1
-    _extracted_text = ""
-
-    @property
-    def tap(self) -> Any:
-        """The tap this stream belongs to (where the run's shared API client lives)."""
-        return self._tap
 
     @cached_property
     def conformer(self) -> RecordConformer:
@@ -68,144 +47,11 @@ class TolerantStream(Stream):
     def post_process(self, row: dict, context: dict | None = None) -> dict | None:
         return self.conformer(row)
 
-    def record_batches(self, context: dict | None) -> Iterable[list[dict]]:
-        """The stream's records in batches; streams that read pages override it."""
-        for record in self.get_records(context):
-            yield [record]
-
-    @cached_property
-    def _records_go_out_as_they_are(self) -> bool:
-        maps = self.stream_maps
-        return (
-            len(maps) == 1
-            and type(maps[0]) is SameRecordTransform
-            and not maps[0].flattening_enabled
-            and maps[0].stream_alias == self.name
-            and all(self.mask.values())
-            and isinstance(getattr(self._tap, "message_writer", None), BufferedSingerWriter)
-        )
-
-    def _time_extracted(self) -> str:
-        now = int(time.time())
-        if now != self._extracted_second:
-            self._extracted_second = now
-            self._extracted_text = dt.datetime.fromtimestamp(now, dt.timezone.utc).isoformat()
-        return self._extracted_text
-
-    def _write_record_message(self, record: dict) -> None:
-        if not self._records_go_out_as_they_are:
-            super()._write_record_message(record)
-            return
-        self._tap.message_writer.write_record(
-            self.name, record, self._time_extracted(), self._stream_version
-        )
-        self.state_manager.is_flushed = False
-
-    def _process_record(
-        self,
-        record: dict,
-        child_context: dict | None = None,
-        partition_context: dict | None = None,
-    ) -> None:
-        """Only streams with children or partitions need the SDK's per-record processing."""
-        if self.child_streams or partition_context:
-            super()._process_record(record, child_context, partition_context)
-
-    def _note_records(self, records: list[dict], context: dict | None) -> None:
-        """Move the stream's state for a batch of written records."""
-        for record in records:
-            self._increment_stream_state(record, context=context)
-
-    def _sync_records(
-        self, context: dict | None = None, *, write_messages: bool = True
-    ) -> Generator[dict, Any, Any]:
-        self._writes_messages = write_messages
-        batched = type(self).record_batches is not TolerantStream.record_batches
-        if not (
-            batched
-            and write_messages
-            and self.selected
-            and not self.child_streams
-            and self.ABORT_AT_RECORD_COUNT is None
-            and self._records_go_out_as_they_are
-        ):
-            yield from super()._sync_records(context, write_messages=write_messages)
-            return
-        yield from self._sync_batches_as_they_are(context)
-
-    def get_batches(self, batch_config: Any, context: dict | None = None) -> Iterator[Any]:
-        """Batch files of the records as RECORD messages would carry them.
-
-        The SDK's own batching writes records before property selection and stream maps
-        (a known limitation of singer-sdk); here both apply, as on the record path. A stream
-        that stream maps turn into several streams cannot share one file: that stops the run.
-        """
-        maps = self.stream_maps
-        if len(maps) != 1:
-            aliases = ", ".join(m.stream_alias for m in maps)
-            msg = (
-                f"Batch mode cannot write stream '{self.name}', which stream maps turn into "
-                f"several streams ({aliases}): each BATCH message names one file of records. "
-                "Remove `batch_config`, or map the stream to one stream."
-            )
-            raise ConnectorError(msg)
-        stream_map = maps[0]
-        records: Iterator[dict] = self._sync_records(context, write_messages=False)
-        if not self._records_go_out_as_they_are:
-            records = self._as_mapped(records, stream_map)
-        batcher = Batcher(tap_name=self.tap_name, stream_name=self.name, batch_config=batch_config)
-        for manifest in batcher.get_batches(records=records):
-            yield batch_config.encoding, manifest
-
-    def _as_mapped(self, records: Iterator[dict], stream_map: Any) -> Iterator[dict]:
-        """Each record with only its selected properties, through the stream's map."""
-        every_property = all(self.mask.values())
-        for record in records:
-            if not every_property:
-                pop_deselected_record_properties(record, self.schema, self.mask)
-            mapped = stream_map.transform(record)
-            if mapped is not None:
-                yield mapped
-
-    def _sync_batches_as_they_are(self, context: dict | None) -> Generator[dict, Any, Any]:
-        """The SDK's record loop, a batch at a time (same messages, metrics and state)."""
-        writer: BufferedSingerWriter = self._tap.message_writer
-        conform = self.conformer if type(self).post_process is TolerantStream.post_process else None
-        record_counter = self.get_record_counter()
-        timer = self.get_sync_timer()
-        written = 0
-        with record_counter, timer:
-            for element in ([context] if context is not None else self.partitions) or [{}]:
-                record_counter.with_context(element)
-                timer.with_context(element)
-                current = element or None
-                partition = self._get_state_partition_context(current)
-                self._write_starting_replication_value(current)
-                for batch in self.record_batches(current):
-                    if conform is not None:
-                        records = [conform(record) for record in batch]
-                    else:
-                        processed = (self.post_process(record, current) for record in batch)
-                        records = [record for record in processed if record is not None]
-                    for key, value in (partition or {}).items():
-                        for record in records:
-                            record.setdefault(key, value)
-                    writer.write_records(
-                        self.name, records, self._time_extracted(), self._stream_version
-                    )
-                    self.state_manager.is_flushed = False
-                    self._note_records(records, current)
-                    every = self.STATE_MSG_FREQUENCY
-                    if (written + len(records)) // every > written // every:
-                        self._write_state_message()
-                    written += len(records)
-                    record_counter.increment(len(records))
-                    yield from records
-                if current == partition:
-                    self._finalize_state(self.get_context_state(current))
-        if not context:
-            self._finalize_state(self.stream_state)
-        self._write_state_message()
+    def batch_conformer(self) -> Callable[[dict], dict] | None:
+        """The conformer, unless a stream's own `post_process` does more."""
+        if type(self).post_process is TolerantStream.post_process:
+            return self.conformer
+        return None
 
 
 class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
@@ -278,10 +124,7 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
             yield from self.batches_in_window(window, context)
             self.complete_window(window, context)
 
-    def _increment_stream_state(self, latest_record: dict, *, context: dict | None = None) -> None:
-        self._note_records([latest_record], context)
-
-    def _note_records(self, records: list[dict], context: dict | None) -> None:
+    def note_records(self, records: list[dict], context: dict | None) -> None:
         """Track the latest value inside the current window; state moves per window only."""
         key = self.replication_key
         if not key:
@@ -309,5 +152,4 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
         state["replication_key"] = self.replication_key
         state["replication_key_value"] = max(str(c) for c in candidates if c)
         self.state_manager.is_flushed = False
-        if self._writes_messages:
-            self._write_state_message()
+        self.emit_state()

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from connector_kit.sdk_target_path import DirectSink
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.sinks import BatchSink
 
@@ -36,13 +37,10 @@ from target_tracksale.validation import RecordRejectedError
 if TYPE_CHECKING:
     from target_tracksale.target import TargetTracksale
 
-COUNTED_EVERY = 1000
-"""Records taken between two updates of the record counter metric."""
-
 Preparer = Callable[[dict, StreamAction, validation.CampaignLookup], Delivery]
 
 
-class TracksaleSink(BatchSink):
+class TracksaleSink(DirectSink):
     """The common path of every action: check each record, send each batch through the run."""
 
     action: ClassVar[str]
@@ -58,7 +56,6 @@ class TracksaleSink(BatchSink):
         self.run: Run = target.run
         # Kept here, not in the SDK's batch context, which is logged at debug level per record.
         self._deliveries: list[Delivery] = []
-        self._uncounted = 0
         rows = self.config.get("batch_size_rows")
         self._max_size = (
             int(rows) if rows else self.run.batch_size * max(self.run.api.max_in_flight, 1)
@@ -80,22 +77,14 @@ class TracksaleSink(BatchSink):
             )
             raise ConfigValidationError(msg, errors=[msg])
 
-    def get_validator(self) -> None:
-        """Records are checked field by field here, rejects kept, instead of by JSON Schema."""
-        return None
-
-    def _validate_and_parse(self, record: dict) -> dict:
-        """Leave the record as it came: each action checks and converts the fields it sends.
-
-        (The SDK's version would also parse every date-time field of the upstream schema,
-        once per field per record, for fields this target mostly does not send.)
-        """
-        return record
-
     @property
     def max_size(self) -> int:
         """`batch_size` times `max_concurrency`: one round of requests in flight."""
         return self._max_size
+
+    @property
+    def is_full(self) -> bool:
+        return self.current_size >= self._max_size
 
     def process_record(self, record: dict, context: dict) -> None:
         try:
@@ -107,28 +96,6 @@ class TracksaleSink(BatchSink):
             self.run.reject(self, record, Status.REJECTED, rejected.reason, code)
             return
         self._deliveries.append(delivery)
-
-    def take(self, record: dict) -> bool:
-        """One record on the target's direct path: checked, tallied, prepared; True when full.
-
-        The same steps as the SDK's record path, with the record counter metric moved in
-        steps of `COUNTED_EVERY` (and at each batch) rather than for every record.
-        """
-        for key in self._key_properties:
-            if key not in record:
-                self._singer_validate_message(record)  # raises the SDK's own error
-        self.tally_record_read()
-        self.process_record(record, self._get_context(record))
-        self._uncounted += 1
-        if self._uncounted >= COUNTED_EVERY:
-            self.count_records()
-        return self.current_size >= self._max_size
-
-    def count_records(self) -> None:
-        """Add the records taken since the last count to the record counter metric."""
-        if self._uncounted:
-            self.record_counter_metric.increment(self._uncounted)
-            self._uncounted = 0
 
     def process_batch(self, context: dict) -> None:
         self.count_records()

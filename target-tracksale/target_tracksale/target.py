@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from connector_kit.redaction import protect_secrets
+from connector_kit.sdk_target_path import DirectRecordTarget
 from connector_kit.settings import http_settings, request_budget_settings, secret_values
 from connector_kit.startup import tune_garbage_collector
-from singer_sdk import Sink, Target
+from singer_sdk import Sink
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecReader
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
-from singer_sdk.mapper import RemoveRecordTransform, SameRecordTransform
+from singer_sdk.mapper import RemoveRecordTransform
 
 from target_tracksale.batch_files import batch_records
 from target_tracksale.client import DEFAULT_API_URL, TOKEN_PAGE
 from target_tracksale.ledger_database import LedgerUrlError
 from target_tracksale.run import DEFAULT_PATHS, MAX_BATCH_SIZE, Run, ledger_location
-from target_tracksale.sinks import SINKS, DispatchSink, IgnoredStreamSink, TracksaleSink
+from target_tracksale.sinks import SINKS, DispatchSink, IgnoredStreamSink
 from target_tracksale.stream_actions import (
     ACTIONS,
     LEDGER_KEYS,
@@ -30,18 +31,6 @@ from target_tracksale.stream_actions import (
 )
 
 tune_garbage_collector()
-
-_SDC_COLUMNS = frozenset(
-    {
-        "_sdc_extracted_at",
-        "_sdc_received_at",
-        "_sdc_batched_at",
-        "_sdc_deleted_at",
-        "_sdc_sequence",
-        "_sdc_table_version",
-        "_sdc_sync_started_at",
-    }
-)
 
 STREAM_ACTION = th.ObjectType(
     th.Property(
@@ -100,7 +89,7 @@ STREAM_ACTION = th.ObjectType(
 )
 
 
-class TargetTracksale(Target):
+class TargetTracksale(DirectRecordTarget):
     """Sends NPS surveys and writes answers, links, notes and tags into Tracksale."""
 
     name = "target-tracksale"
@@ -261,9 +250,6 @@ class TargetTracksale(Target):
         # Sinks drain one after another; each sends its own batch concurrently.
         self.max_parallelism = 1
         self._emitted_state: dict | None = None
-        self._records_seen = False
-        self._first_state_seen = False
-        self._direct_sinks: dict[Any, TracksaleSink | None] = {}
         self.run = Run(self.config, emit_state=self._emit_state, logger=self.logger)
         if self.run.dry_run:
             self.logger.info("Dry run: nothing will be sent to Tracksale and no STATE emitted.")
@@ -284,67 +270,11 @@ class TargetTracksale(Target):
         )
         raise ConfigValidationError(msg, errors=[msg])
 
-    def _process_record_message(self, message_dict: dict) -> None:
-        """The SDK's record handling, without its per-record copies when nothing maps records.
-
-        A stream whose records reach its sink as they are (one identity stream map, no
-        flattening) is read straight into the sink, with the same checks, counts and drains.
-        """
-        self._records_seen = True
-        sink = self._sink_taking_records_as_they_are(message_dict.get("stream"))
-        record = message_dict.get("record")
-        if sink is None or type(record) is not dict:
-            super()._process_record_message(message_dict)
-            return
-        if not _SDC_COLUMNS.isdisjoint(record):
-            sink._remove_sdc_metadata_from_record(record)
-        if sink.take(record):
-            self.logger.info(
-                "Target sink for '%s' is full. Current size is '%s'. Draining...",
-                sink.stream_name,
-                sink.current_size,
-            )
-            self.drain_one(sink)
-        self._handle_max_record_age()
-
-    def _process_batch_message(self, message_dict: dict) -> None:
-        """The records of a BATCH message's files, each as if it came in a RECORD message.
-
-        So stream maps, checks, the ledger, rejects, counts and the STATE rule apply to them
-        as they do to RECORD messages. (The SDK's own handling hands whole files to a sink's
-        `process_batch`, past all of these.)
-        """
-        stream = message_dict.get("stream")
-        records = batch_records(
-            str(stream), message_dict.get("encoding"), message_dict.get("manifest")
+    def batch_message_records(self, message: dict) -> Iterable[dict]:
+        """The records of a BATCH message's files (JSON Lines, gzip or not)."""
+        return batch_records(
+            str(message.get("stream")), message.get("encoding"), message.get("manifest")
         )
-        for record in records:
-            self._process_record_message({"type": "RECORD", "stream": stream, "record": record})
-
-    def _sink_taking_records_as_they_are(self, stream_name: Any) -> TracksaleSink | None:
-        """The stream's sink when its records reach it as they are (worked out once per SCHEMA)."""
-        if stream_name in self._direct_sinks:
-            return self._direct_sinks[stream_name]
-        stream_maps = self.mapper.stream_maps.get(stream_name) or []
-        sink = None
-        if len(stream_maps) == 1:
-            stream_map = stream_maps[0]
-            candidate = self._sinks_active.get(stream_map.stream_alias)
-            if (
-                type(stream_map) is SameRecordTransform
-                and not stream_map.flattening_enabled
-                and stream_map.stream_alias == stream_name
-                and isinstance(candidate, TracksaleSink)
-                and not candidate.include_sdc_metadata_properties
-                and type(candidate).preprocess_record is Sink.preprocess_record
-            ):
-                sink = candidate
-        self._direct_sinks[stream_name] = sink
-        return sink
-
-    def _process_schema_message(self, message_dict: dict) -> None:
-        self._direct_sinks.clear()
-        super()._process_schema_message(message_dict)
 
     def _removed_by_stream_maps(self, stream_name: str) -> bool:
         maps = [
@@ -355,13 +285,10 @@ class TargetTracksale(Target):
         ]
         return bool(maps) and all(isinstance(m, RemoveRecordTransform) for m in maps)
 
-    def _process_state_message(self, message_dict: dict) -> None:
-        """Keep the latest STATE; the first one tells whether the tap ran before."""
-        if not self._first_state_seen:
-            self._first_state_seen = True
-            if not self._records_seen:
-                self.run.check_ledger_against(message_dict.get("value"))
-        super()._process_state_message(message_dict)
+    def on_first_state(self, state: Any, *, after_records: bool) -> None:
+        """A STATE before any record is the tap's bookmarks from its earlier runs."""
+        if not after_records:
+            self.run.check_ledger_against(state)
 
     def checkpoint_after(self, draining: Sink) -> dict | None:
         """The STATE to release once `draining`'s batch is answered, if that covers it.
@@ -369,14 +296,11 @@ class TargetTracksale(Target):
         It does when every other sink is empty: then every record read before the latest
         STATE is in this batch or in a batch already answered.
         """
-        if self._latest_state is None:
+        if self.sinks_holding_records(besides=draining):
             return None
-        sinks = [*self._sinks_active.values(), *self._sinks_to_clear]
-        if any(sink.current_size for sink in sinks if sink is not draining):
-            return None
-        return copy.deepcopy(self._latest_state)
+        return self.latest_state()
 
-    def _write_state_message(self, state: dict) -> None:
+    def write_state_when_settled(self, state: dict) -> None:
         """Release STATE only after every request sent so far is answered and recorded."""
         self.run.settle()
         self._emit_state(state)
@@ -385,7 +309,7 @@ class TargetTracksale(Target):
         if self.run.dry_run or state == self._emitted_state:
             return
         self._emitted_state = copy.deepcopy(state)
-        super()._write_state_message(state)
+        self.write_state_now(state)
 
     def process_endofpipe(self) -> None:
         try:
