@@ -57,6 +57,8 @@ LOT_GONE = "gone"
 CLAIM_SENDING = "sending"
 CLAIM_UNSETTLED = "unsettled"
 DEFAULT_LEASE_SECONDS = 60.0
+_ALIKE_GROUPS = 4
+"""Up to this many kinds of final rows per request are written a kind at a time."""
 
 logger = logging.getLogger(__name__)
 _encode = msgspec.json.Encoder().encode
@@ -86,7 +88,6 @@ _TABLES = (
     claimed_at TEXT NOT NULL,
     PRIMARY KEY (action, campaign_code, identity)
 ) WITHOUT ROWID""",
-    "CREATE INDEX IF NOT EXISTS claims_by_request ON claims (request_id)",
     """CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     host TEXT NOT NULL,
@@ -247,6 +248,12 @@ class Ledger:
 
     # Deliveries and claims
 
+    _undelivered = (
+        "NOT EXISTS (SELECT 1 FROM deliveries AS d WHERE d.action = ? AND "
+        "d.campaign_code = ? AND d.identity = listed.value)"
+    )
+    """Of the listed identities, those with no final row (as far as the statement sees)."""
+
     def statuses(
         self, action: str, campaign_code: int, identities: Sequence[str]
     ) -> dict[str, tuple[str, str]]:
@@ -293,13 +300,14 @@ class Ledger:
         detects a repeat, so sending again is safe).
         """
         result = Claim()
-        listed = _encode(list(identities)).decode()
-        key = "action = ? AND campaign_code = ?"
+        unique = list(dict.fromkeys(identities))
+        listed = _encode(unique).decode()
         with self.db.transaction():
-            self.db.execute(
+            claimed = self.db.change(
                 "INSERT INTO claims (action, campaign_code, identity, request_id, run_id, "
                 f"state, earlier, stream, claimed_at) SELECT ?, ?, value, ?, ?, ?, 0, ?, ? "
-                f"FROM {self.db.json_list()} AS listed WHERE true ON CONFLICT DO NOTHING",
+                f"FROM {self.db.json_list()} AS listed WHERE {self._undelivered} "
+                "ON CONFLICT DO NOTHING",
                 (
                     action,
                     campaign_code,
@@ -309,61 +317,97 @@ class Ledger:
                     stream,
                     _now(),
                     listed,
+                    action,
+                    campaign_code,
                 ),
             )
-            held = self.db.execute(
-                f"SELECT identity, request_id, run_id, state FROM claims WHERE {key} AND "
-                f"request_id <> ? AND identity IN {self.db.json_list()}",
-                (action, campaign_code, request_id, listed),
-            )
-            live = self._live_runs() if held else set()
-            orphans: list[tuple[str, str]] = []
-            for identity, other_request, run_id, state in held:
-                if state == CLAIM_SENDING and run_id in live:
-                    result.in_flight[identity] = run_id
-                elif take_over and run_id != self.run_id:
-                    orphans.append((identity, other_request))
-                else:
-                    result.unsettled[identity] = run_id
-            if orphans:
-                # Only the run whose update still finds the old request takes a claim over.
-                self.db.execute(
-                    "UPDATE claims SET request_id = ?, run_id = ?, state = ?, earlier = 1, "
-                    f"claimed_at = ? WHERE {key} AND (identity, request_id) IN "
-                    f"({self.db.json_rows(2)})",
-                    (
-                        request_id,
-                        self.run_id,
-                        CLAIM_SENDING,
-                        _now(),
-                        action,
-                        campaign_code,
-                        _encode(orphans).decode(),
-                    ),
+            if claimed == len(unique) and self.db.dialect == "sqlite":
+                # The common case: all claimed, none delivered. (SQLite's writers take turns,
+                # so no delivery came in since the statement looked.)
+                result.won = unique
+                return result
+            if claimed == len(unique):
+                won = dict.fromkeys(unique, False)
+            else:
+                won = self._contest(
+                    result, action, campaign_code, request_id, listed, take_over=take_over
                 )
-            mine = self.db.execute(
-                f"SELECT identity, earlier FROM claims WHERE request_id = ? AND state = ? AND "
-                f"{key} AND identity IN {self.db.json_list()}",
-                (request_id, CLAIM_SENDING, action, campaign_code, listed),
+            # A statement of its own, so it sees a delivery another run committed while this
+            # one waited to insert (PostgreSQL reads each statement's own snapshot).
+            final = self.db.execute(
+                "SELECT identity, status, run_id FROM deliveries WHERE action = ? AND "
+                f"campaign_code = ? AND identity IN {self.db.json_list()}",
+                (action, campaign_code, listed),
             )
-            won = {identity: bool(earlier) for identity, earlier in mine}
-            for identity, _ in orphans:
-                if identity not in won:  # another run took it over first: it is sending it
-                    result.in_flight[identity] = ""
-            if won:
-                final = self.db.execute(
-                    "SELECT identity, status, run_id FROM deliveries WHERE "
-                    f"{key} AND identity IN {self.db.json_list()}",
-                    (action, campaign_code, _encode(list(won)).decode()),
-                )
-                if final:
-                    for identity, status, run_id in final:
-                        result.final[identity] = (status, run_id or "")
-                        won.pop(identity)
-                    self._drop_claims(request_id, list(result.final))
-        result.won = [identity for identity in identities if identity in won]
+            for identity, status, run_id in final:
+                result.final[identity] = (status, run_id or "")
+                result.in_flight.pop(identity, None)
+                result.unsettled.pop(identity, None)
+            mistaken = [
+                identity for identity in result.final if won.pop(identity, None) is not None
+            ]
+            if mistaken:
+                self._drop_claims(action, campaign_code, request_id, mistaken)
+        result.won = [identity for identity in unique if identity in won]
         result.taken_over = {identity for identity, earlier in won.items() if earlier}
         return result
+
+    def _contest(
+        self,
+        result: Claim,
+        action: str,
+        campaign_code: int,
+        request_id: str,
+        listed: str,
+        *,
+        take_over: bool,
+    ) -> dict[str, bool]:
+        """Some identities were claimed already: by whom, and which this request may take.
+
+        Returns `identity -> taken over` for those this request holds; fills in `result`'s
+        `in_flight` and `unsettled`. Runs inside `claim`'s transaction.
+        """
+        key = "action = ? AND campaign_code = ?"
+        held = self.db.execute(
+            f"SELECT identity, request_id, run_id, state FROM claims WHERE {key} AND "
+            f"request_id <> ? AND identity IN {self.db.json_list()}",
+            (action, campaign_code, request_id, listed),
+        )
+        live = self._live_runs() if held else set()
+        orphans: list[tuple[str, str]] = []
+        for identity, other_request, run_id, state in held:
+            if state == CLAIM_SENDING and run_id in live:
+                result.in_flight[identity] = run_id
+            elif take_over and run_id != self.run_id:
+                orphans.append((identity, other_request))
+            else:
+                result.unsettled[identity] = run_id
+        if orphans:
+            # Only the run whose update still finds the old request takes a claim over.
+            self.db.change(
+                "UPDATE claims SET request_id = ?, run_id = ?, state = ?, earlier = 1, "
+                f"claimed_at = ? WHERE {key} AND (identity, request_id) IN "
+                f"({self.db.json_rows(2)})",
+                (
+                    request_id,
+                    self.run_id,
+                    CLAIM_SENDING,
+                    _now(),
+                    action,
+                    campaign_code,
+                    _encode(orphans).decode(),
+                ),
+            )
+        mine = self.db.execute(
+            f"SELECT identity, earlier FROM claims WHERE request_id = ? AND state = ? AND "
+            f"{key} AND identity IN {self.db.json_list()}",
+            (request_id, CLAIM_SENDING, action, campaign_code, listed),
+        )
+        won = {identity: bool(earlier) for identity, earlier in mine}
+        for identity, _ in orphans:
+            if identity not in won:  # another run took it over first: it is sending it
+                result.in_flight[identity] = ""
+        return won
 
     def settle(
         self,
@@ -386,24 +430,58 @@ class Ledger:
         done.extend(released)
         with self.db.transaction():
             if final:
-                self.db.execute(
-                    "INSERT INTO deliveries (action, campaign_code, identity, status, stream, "
-                    "run_id, lot_code, detail, updated_at) SELECT ?, ?, c0, c1, ?, ?, c2, c3, ? "
-                    f"FROM ({self.db.json_rows(4)}) AS answered WHERE true "
-                    "ON CONFLICT (action, campaign_code, identity) DO UPDATE SET "
-                    "status = excluded.status, stream = excluded.stream, "
-                    "run_id = excluded.run_id, lot_code = excluded.lot_code, "
-                    "detail = excluded.detail, updated_at = excluded.updated_at",
-                    (action, campaign_code, stream, self.run_id, now, _encode(final).decode()),
+                self._insert_final(action, campaign_code, final, stream=stream, now=now)
+            if not unsettled:  # every claim of this request is settled (a short table scan)
+                self.db.change(
+                    "DELETE FROM claims WHERE request_id = ? AND state = ?",
+                    (request_id, CLAIM_SENDING),
                 )
-            if done:
-                self._drop_claims(request_id, done)
+            elif done:
+                self._drop_claims(action, campaign_code, request_id, done)
             if unsettled:
                 self.db.execute(
                     "UPDATE claims SET state = ? WHERE request_id = ? AND identity IN "
                     f"{self.db.json_list()}",
                     (CLAIM_UNSETTLED, request_id, _encode(list(unsettled)).decode()),
                 )
+
+    def _insert_final(
+        self, action: str, campaign_code: int, final: Sequence[Final], *, stream: str, now: str
+    ) -> None:
+        """Write final rows; those alike but for their identity go in as one JSON list."""
+        alike: dict[tuple[str, str | None, str | None], list[str]] = {}
+        for identity, status, lot, detail in final:
+            alike.setdefault((status, lot, detail), []).append(identity)
+        upsert = (
+            "INSERT INTO deliveries (action, campaign_code, identity, status, stream, run_id, "
+            "lot_code, detail, updated_at) {rows} WHERE true ON CONFLICT (action, "
+            "campaign_code, identity) DO UPDATE SET status = excluded.status, "
+            "stream = excluded.stream, run_id = excluded.run_id, lot_code = excluded.lot_code, "
+            "detail = excluded.detail, updated_at = excluded.updated_at"
+        )
+        if len(alike) > _ALIKE_GROUPS:
+            rows = f"SELECT ?, ?, c0, c1, ?, ?, c2, c3, ? FROM ({self.db.json_rows(4)}) AS answered"
+            self.db.change(
+                upsert.format(rows=rows),
+                (action, campaign_code, stream, self.run_id, now, _encode(final).decode()),
+            )
+            return
+        rows = f"SELECT ?, ?, value, ?, ?, ?, ?, ?, ? FROM {self.db.json_list()} AS answered"
+        for (status, lot, detail), identities in alike.items():
+            self.db.change(
+                upsert.format(rows=rows),
+                (
+                    action,
+                    campaign_code,
+                    status,
+                    stream,
+                    self.run_id,
+                    lot,
+                    detail,
+                    now,
+                    _encode(identities).decode(),
+                ),
+            )
 
     def withdraw(self, request_id: str) -> None:
         """A request Tracksale refused before acting on it: its new claims are dropped.
@@ -421,10 +499,13 @@ class Ledger:
                 (CLAIM_UNSETTLED, request_id, CLAIM_SENDING),
             )
 
-    def _drop_claims(self, request_id: str, identities: Sequence[str]) -> None:
-        self.db.execute(
-            f"DELETE FROM claims WHERE request_id = ? AND identity IN {self.db.json_list()}",
-            (request_id, _encode(list(identities)).decode()),
+    def _drop_claims(
+        self, action: str, campaign_code: int, request_id: str, identities: Sequence[str]
+    ) -> None:
+        self.db.change(
+            "DELETE FROM claims WHERE action = ? AND campaign_code = ? AND identity IN "
+            f"{self.db.json_list()} AND request_id = ?",
+            (action, campaign_code, _encode(list(identities)).decode(), request_id),
         )
 
     def _upgrade_requests_table(self) -> None:

@@ -105,11 +105,19 @@ class LedgerDatabase:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
         """Run one statement (placeholders `?`); its rows, if it returns any."""
-        if self.dialect == "postgresql":
-            statement = statement.replace("%", "%%").replace("?", "%s")
         with self.lock:
-            cursor = self._connection.execute(statement, tuple(params))
+            cursor = self._connection.execute(self._native(statement), tuple(params))
             return list(cursor.fetchall()) if cursor.description else []
+
+    def change(self, statement: str, params: Sequence[Any] = ()) -> int:
+        """Run one INSERT, UPDATE or DELETE; how many rows it changed."""
+        with self.lock:
+            return int(self._connection.execute(self._native(statement), tuple(params)).rowcount)
+
+    def _native(self, statement: str) -> str:
+        if self.dialect == "postgresql":
+            return statement.replace("%", "%%").replace("?", "%s")
+        return statement
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -19,6 +19,7 @@ import pytest
 from api_sandbox import Sandbox
 from api_sandbox.tracksale.auth import API_TOKEN
 
+from tests.e2e.meltano_runner import BIN, REPO, meltano_env
 from tests.e2e.postgres_server import PostgresServer
 from tests.tracksale_target.conftest import (
     DOMAIN,
@@ -196,3 +197,52 @@ def test_an_empty_ledger_under_a_tap_that_ran_before_is_a_loud_warning(
     _, stderr = finish(start_target(machine(tmp_path, "next"), config, resumed))
     assert "is empty" not in stderr
     assert summary_of(tmp_path / "next")["warnings"] == []
+
+
+@pytest.mark.parametrize("sandbox", [{"scale": 600, "latency_ms": 5}], indirect=True)
+def test_the_nps_job_on_two_runners_at_once_surveys_each_new_customer_once(
+    sandbox, tmp_path, ledger_url
+):
+    """`meltano run nps-surveys` on two runners with their own state and files, one ledger."""
+    runs = []
+    for name in ("runner-a", "runner-b"):
+        workdir = machine(tmp_path, name)
+        env = meltano_env(
+            sandbox,
+            workdir,
+            {
+                "TARGET_TRACKSALE_API_URL": sandbox.tracksale_url,
+                "TARGET_TRACKSALE_LEDGER_URL": ledger_url,
+                "TARGET_TRACKSALE_REJECTS_PATH": str(workdir / "rejects.jsonl"),
+                "TARGET_TRACKSALE_SUMMARY_PATH": str(workdir / "summary.json"),
+                "TARGET_TRACKSALE_SURVEY_LINKS_PATH": str(workdir / "links.jsonl"),
+            },
+        )
+        command = [str(BIN / "meltano"), "--environment", "sandbox", "run", "nps-surveys"]
+        runs.append(
+            (
+                workdir,
+                subprocess.Popen(
+                    command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                ),
+            )
+        )
+    for _, process in runs:
+        _, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stderr.decode()[-4000:]
+
+    registrations = {str(r["userId"]) for r in sandbox.impact_crm.records("registrations")}
+    sent = Counter(
+        str(customer["identification"])
+        for write in posts(sandbox, "/dispatch")
+        for customer in write["body"].get("customers", [])
+    )
+    assert set(sent) == registrations
+    assert max(sent.values()) == 1, "a customer went out in two dispatch requests"
+    summaries = [json.loads((workdir / "summary.json").read_text()) for workdir, _ in runs]
+    rows = [row for summary in summaries for row in summary["streams"]]
+    assert sum(row["sent"] for row in rows) == len(registrations)
+    assert sum(row["duplicated"] + row["ambiguous"] for row in rows) == 0
+    for row in rows:
+        assert row["sent"] + row["already_sent"] == len(registrations)
+    assert ledger_table(ledger_url, "claims") == []
