@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from api_sandbox import Sandbox
 
-from tests.impact_crm.conftest import crm_config
+from tests.impact_crm.helpers import crm_config
 from tests.tap_runner import run_tap
-from tests.trackfinity.conftest import trackfinity_config
-from tests.tracksale.conftest import TEST_LOCK_REQUESTS, tracksale_config
-from tests.tracksale_target.conftest import customers, messages, target_config
+from tests.trackfinity.helpers import trackfinity_config
+from tests.tracksale.helpers import TEST_LOCK_REQUESTS, tracksale_config
+from tests.tracksale_target.helpers import customers, messages, target_config
 from tests.tracksale_target.target_runner import run_target
 
 TAPS = {

@@ -16,10 +16,10 @@ from urllib.parse import urlparse
 import pytest
 from api_sandbox import Sandbox
 
-from tests.impact_crm.conftest import crm_config
+from tests.impact_crm.helpers import crm_config
 from tests.tap_runner import TapRun, kill_after_states, run_tap
-from tests.trackfinity.conftest import trackfinity_config
-from tests.tracksale.conftest import TEST_LOCK_REQUESTS, tracksale_config
+from tests.trackfinity.helpers import trackfinity_config
+from tests.tracksale.helpers import TEST_LOCK_REQUESTS, tracksale_config
 
 TAPS: dict[str, Callable[..., dict]] = {
     "tap-impact-crm": crm_config,

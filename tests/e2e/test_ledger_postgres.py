@@ -21,7 +21,7 @@ from api_sandbox.tracksale.auth import API_TOKEN
 
 from tests.e2e.meltano_runner import BIN, REPO, meltano_env
 from tests.e2e.postgres_server import PostgresServer
-from tests.tracksale_target.conftest import (
+from tests.tracksale_target.helpers import (
     DOMAIN,
     STREAM,
     campaign_code,

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from api_sandbox.impact_crm import CREDENTIALS
 
-from tests.impact_crm.conftest import crm_config
 from tests.impact_crm.expectations import by_key, expected
+from tests.impact_crm.helpers import crm_config
 
 
 def seconds(stamp: str) -> float:

@@ -17,8 +17,8 @@ from api_sandbox.impact_crm import CREDENTIALS
 from connector_kit.api_client import ApiClient
 from connector_kit.records import extract_records
 
-from tests.impact_crm.conftest import DATA_END, DATA_START, crm_config
 from tests.impact_crm.expectations import by_key, expected
+from tests.impact_crm.helpers import DATA_END, DATA_START, crm_config
 from tests.tap_runner import parse_messages, run_tap
 
 LATENCY = 0.1

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from tests.impact_crm.conftest import crm_config
 from tests.impact_crm.expectations import KEYS, expected, key_of
+from tests.impact_crm.helpers import crm_config
 from tests.tap_runner import kill_after_states
 
 WINDOWED = {

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from tests.impact_crm.conftest import crm_config
 from tests.impact_crm.expectations import by_key, expected
+from tests.impact_crm.helpers import crm_config
 
 REPORTS = ("leads", "registrations", "transactions", "positions")
 

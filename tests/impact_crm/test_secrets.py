@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.impact_crm.conftest import crm_config
+from tests.impact_crm.helpers import crm_config
 
 DEBUG = {"LOGLEVEL": "DEBUG", "TAP_IMPACT_CRM_LOGLEVEL": "DEBUG"}
 

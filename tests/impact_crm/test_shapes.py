@@ -8,8 +8,8 @@ import pytest
 from api_sandbox import Sandbox
 from tap_impact_crm.servers import server_records
 
-from tests.impact_crm.conftest import crm_config
 from tests.impact_crm.expectations import by_key, expected
+from tests.impact_crm.helpers import crm_config
 from tests.tap_runner import run_tap
 
 REPLICATION_KEYS = {

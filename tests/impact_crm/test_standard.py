@@ -8,7 +8,7 @@ from api_sandbox import Sandbox
 from singer_sdk.testing import get_tap_test_class
 from tap_impact_crm.tap import TapImpactCrm
 
-from tests.impact_crm.conftest import crm_config
+from tests.impact_crm.helpers import crm_config
 
 _sandbox = Sandbox(seed=11, scale=60).start()
 atexit.register(_sandbox.stop)

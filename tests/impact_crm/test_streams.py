@@ -9,8 +9,8 @@ import re
 import pytest
 from connector_kit.windows import today_utc
 
-from tests.impact_crm.conftest import crm_config
 from tests.impact_crm.expectations import KEYS, all_server_tags, by_key, expected
+from tests.impact_crm.helpers import crm_config
 from tests.tap_runner import parse_messages, run_tap
 
 WINDOWED = ["leads", "registrations", "transactions", "positions"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from api_sandbox import Sandbox
 
-from tests.impact_crm.conftest import crm_config
 from tests.impact_crm.expectations import by_key, expected
+from tests.impact_crm.helpers import crm_config
 
 QUIRKS = [
     "envelope-items",

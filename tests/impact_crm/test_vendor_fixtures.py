@@ -11,7 +11,7 @@ from connector_kit.errors import AuthenticationError
 from tap_impact_crm.auth import token_of
 from tap_impact_crm.servers import server_records
 
-from tests.impact_crm.conftest import crm_config
+from tests.impact_crm.helpers import crm_config
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "vendor" / "impact_crm"
 THREE_SERVERS = [

@@ -1,4 +1,4 @@
-"""Helpers for tap-trackfinity tests: a sandbox, configs pointed at it, and tap runs."""
+"""Fixtures of the tap-trackfinity tests; their helpers are in `helpers.py`."""
 
 from __future__ import annotations
 
@@ -7,12 +7,8 @@ from pathlib import Path
 
 import pytest
 from api_sandbox import Sandbox
-from api_sandbox.trackfinity import CREDENTIALS
 
 from tests.tap_runner import TapRun, run_tap
-
-DATA_START = "2025-11-01"
-DATA_END = "2026-10-31"
 
 
 @pytest.fixture
@@ -22,17 +18,6 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     options = {"seed": 7, "scale": 120, **getattr(request, "param", {})}
     with Sandbox(**options).start() as running:
         yield running
-
-
-def trackfinity_config(sandbox: Sandbox, **overrides: object) -> dict:
-    return {
-        "api_url": sandbox.trackfinity_url,
-        "api_username": CREDENTIALS.api_username,
-        "api_key": CREDENTIALS.api_key,
-        "start_date": DATA_START,
-        "end_date": DATA_END,
-        **overrides,
-    }
 
 
 @pytest.fixture

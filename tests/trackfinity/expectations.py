@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from api_sandbox import Sandbox
 from connector_kit.records import unix_to_timestamp
 
-from tests.trackfinity.conftest import DATA_END, DATA_START
+from tests.trackfinity.helpers import DATA_END, DATA_START
 
 PROFIT_LOSS_OWN = ("date", "view", "break", "break_time", "_extra_fields")
 """Fields of a profit_loss record that are not the row's stats."""

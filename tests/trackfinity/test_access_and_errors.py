@@ -8,8 +8,8 @@ import socket
 import pytest
 from api_sandbox import Sandbox
 
-from tests.trackfinity.conftest import trackfinity_config
 from tests.trackfinity.expectations import expected_profit_loss, profit_loss_by_key, requests_to
+from tests.trackfinity.helpers import trackfinity_config
 
 DEBUG = {"LOGLEVEL": "DEBUG", "TAP_TRACKFINITY_LOGLEVEL": "DEBUG"}
 ALLOW_LIST_HINT = "ADMIN_API_ALLOWED_IPS (Trackfinity Settings, Security)"

@@ -15,12 +15,12 @@ from tap_trackfinity.answers import (
 )
 from tap_trackfinity.parameters import PreviewLookup
 
-from tests.trackfinity.conftest import trackfinity_config
 from tests.trackfinity.expectations import (
     expected_transactions,
     requests_to,
     transactions_by_id,
 )
+from tests.trackfinity.helpers import trackfinity_config
 
 VENDOR = Path(__file__).parents[1] / "fixtures" / "vendor" / "trackfinity"
 PROFIT_LOSS = "report/profitloss"

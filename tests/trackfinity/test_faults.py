@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from tests.trackfinity.conftest import trackfinity_config
 from tests.trackfinity.expectations import (
     expected_profit_loss,
     expected_transactions,
@@ -14,6 +13,7 @@ from tests.trackfinity.expectations import (
     requests_to,
     transactions_by_id,
 )
+from tests.trackfinity.helpers import trackfinity_config
 
 
 def seconds(stamp: str) -> float:

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from tests.tap_runner import kill_after_states
-from tests.trackfinity.conftest import trackfinity_config
 from tests.trackfinity.expectations import (
     expected_profit_loss,
     expected_transactions,
@@ -16,6 +15,7 @@ from tests.trackfinity.expectations import (
     requests_to,
     transactions_by_id,
 )
+from tests.trackfinity.helpers import trackfinity_config
 
 PROFIT_LOSS = "report/profitloss"
 TRANSACTION = "report/transaction"

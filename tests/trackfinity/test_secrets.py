@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.trackfinity.conftest import trackfinity_config
+from tests.trackfinity.helpers import trackfinity_config
 
 DEBUG = {"LOGLEVEL": "DEBUG", "TAP_TRACKFINITY_LOGLEVEL": "DEBUG"}
 

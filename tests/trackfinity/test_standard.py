@@ -8,7 +8,7 @@ from api_sandbox import Sandbox
 from singer_sdk.testing import get_tap_test_class
 from tap_trackfinity.tap import TapTrackfinity
 
-from tests.trackfinity.conftest import trackfinity_config
+from tests.trackfinity.helpers import trackfinity_config
 
 _sandbox = Sandbox(seed=11, scale=60).start()
 atexit.register(_sandbox.stop)

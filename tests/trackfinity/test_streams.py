@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from tests.trackfinity.conftest import trackfinity_config
 from tests.trackfinity.expectations import (
     expected_profit_loss,
     expected_transactions,
@@ -15,6 +14,7 @@ from tests.trackfinity.expectations import (
     requests_to,
     transactions_by_id,
 )
+from tests.trackfinity.helpers import trackfinity_config
 
 PROFIT_LOSS = "report/profitloss"
 TRANSACTION = "report/transaction"

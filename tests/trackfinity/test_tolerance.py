@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from api_sandbox import Sandbox
 
-from tests.trackfinity.conftest import trackfinity_config
 from tests.trackfinity.expectations import (
     expected_profit_loss,
     expected_transactions,
     profit_loss_by_key,
     transactions_by_id,
 )
+from tests.trackfinity.helpers import trackfinity_config
 
 VARIATIONS = {
     "items-strings-extras": frozenset({"envelope-items", "string-numbers", "extra-fields"}),

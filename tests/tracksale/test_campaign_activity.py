@@ -13,7 +13,7 @@ from connector_kit.errors import ConnectorError
 from tap_tracksale.periods import periods
 from tap_tracksale.tap import TapTracksale
 
-from tests.tracksale.conftest import DATA_END, api_get, tracksale_config
+from tests.tracksale.helpers import DATA_END, api_get, tracksale_config
 
 REPORTS = {"nps": "nps", "categories": "category", "statuses": "status"}
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.tap_runner import kill_after_states
-from tests.tracksale.conftest import DATA_END, DATA_START, tracksale_config
+from tests.tracksale.helpers import DATA_END, DATA_START, tracksale_config
 
 DEBUG = {"LOGLEVEL": "DEBUG"}
 

@@ -12,7 +12,7 @@ from connector_kit.api_client import ApiClient
 from connector_kit.errors import ApiLockedError
 from connector_kit.request_budget import RequestBudget
 
-from tests.tracksale.conftest import tracksale_config
+from tests.tracksale.helpers import tracksale_config
 
 START, END = "2026-07-01", "2026-10-31"
 SMALL_RUN = {

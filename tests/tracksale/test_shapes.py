@@ -10,7 +10,7 @@ from tap_tracksale.justifications import read_justifications
 from tap_tracksale.local_time import LocalTimes, last_day_to_read, zone_of
 from tap_tracksale.tap import TapTracksale
 
-from tests.tracksale.conftest import tracksale_config
+from tests.tracksale.helpers import tracksale_config
 
 
 def test_configured_campaigns_are_read_one_by_one_from_their_arrays(sandbox, run_tracksale):

@@ -8,7 +8,7 @@ from api_sandbox import Sandbox
 from singer_sdk.testing import get_tap_test_class
 from tap_tracksale.tap import TapTracksale
 
-from tests.tracksale.conftest import tracksale_config
+from tests.tracksale.helpers import tracksale_config
 
 _sandbox = Sandbox(seed=5, scale=120).start()
 atexit.register(_sandbox.stop)

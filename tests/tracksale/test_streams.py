@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.tracksale.conftest import (
+from tests.tracksale.helpers import (
     DATA_END,
     DATA_START,
     api_get,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from tests.tracksale_target.conftest import campaign_code, customers, posts, target_config
+from tests.tracksale_target.helpers import campaign_code, customers, posts, target_config
 from tests.tracksale_target.target_runner import ledger_rows, record, schema
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tracksale_target.conftest import (
+from tests.tracksale_target.helpers import (
     STREAM,
     customer,
     customers,

@@ -6,7 +6,7 @@ import pytest
 from singer_sdk.exceptions import ConfigValidationError
 from target_tracksale.target import TargetTracksale
 
-from tests.tracksale_target.conftest import (
+from tests.tracksale_target.helpers import (
     STREAM,
     campaign_code,
     customers,

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from tests.tracksale_target.conftest import (
+from tests.tracksale_target.helpers import (
     STREAM,
     campaign_code,
     customers,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.tracksale_target.conftest import (
+from tests.tracksale_target.helpers import (
     STREAM,
     campaign_code,
     customers,

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 import requests
 
-from tests.tracksale_target.conftest import (
+from tests.tracksale_target.helpers import (
     STREAM,
     campaign_code,
     customers,

@@ -6,7 +6,7 @@ import json
 import socket
 import sqlite3
 
-from tests.tracksale_target.conftest import (
+from tests.tracksale_target.helpers import (
     STREAM,
     campaign_code,
     customers,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.tracksale_target.conftest import (
+from tests.tracksale_target.helpers import (
     STREAM,
     campaign_code,
     customer,

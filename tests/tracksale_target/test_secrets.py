@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.tracksale_target.conftest import campaign_code, customers, messages, target_config
+from tests.tracksale_target.helpers import campaign_code, customers, messages, target_config
 from tests.tracksale_target.target_runner import TARGET, record, schema, write_config
 
 DEBUG = {"LOGLEVEL": "DEBUG", "TARGET_TRACKSALE_LOGLEVEL": "DEBUG"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tracksale_target.conftest import (
+from tests.tracksale_target.helpers import (
     STREAM,
     campaign_code,
     customers,

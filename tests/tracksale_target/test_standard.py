@@ -17,7 +17,7 @@ from api_sandbox import Sandbox
 from singer_sdk.testing import get_target_test_class
 from target_tracksale.target import TargetTracksale
 
-from tests.tracksale_target.conftest import campaign_code, target_config
+from tests.tracksale_target.helpers import campaign_code, target_config
 
 _sandbox = Sandbox(seed=11, scale=60).start()
 atexit.register(_sandbox.stop)

@@ -8,7 +8,7 @@ from target_tracksale.client import Reply, can_impact_flag
 from target_tracksale.deliveries import Delivery, Status
 from target_tracksale.responses import survey_link_outcomes
 
-from tests.tracksale_target.conftest import campaign_code, customers, target_config
+from tests.tracksale_target.helpers import campaign_code, customers, target_config
 from tests.tracksale_target.target_runner import record, schema
 
 STREAM = "invites"
