@@ -4,7 +4,7 @@ Retries cover 429, 5xx, timeouts and dropped connections, with exponential backo
 and wait exactly what the server asks for when it sends `Retry-After`. A 401 calls the
 plugin's re-authentication hook, retrying while it agrees. Any other 4xx fails at once with the
 plugin's own description of what to fix. The number of requests in flight at once is bounded
-by an adaptive limit (`concurrency.AdaptiveLimit`): never above `max_in_flight`, halved when
+by an adaptive limit (`concurrency.AdaptiveLimit`): never above `max_concurrency`, halved when
 the API refuses a request as too many, and grown back as requests succeed.
 
 An API that locks an account after too many requests (Tracksale) gives the client a
@@ -168,7 +168,7 @@ def client_from_config(
     return ApiClient(
         timeout=float(config.get("request_timeout") or 60),
         retry=RetryPolicy(max_attempts=1 + int(8 if retries is None else retries)),
-        max_in_flight=int(config.get("max_concurrency") or 8),
+        max_concurrency=int(config.get("max_concurrency") or 8),
         user_agent=user_agent,
         request_budget=request_budget,
         lock_status=lock_status,
@@ -181,7 +181,7 @@ class ApiClient:
 
     timeout: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    max_in_flight: int = 8
+    max_concurrency: int = 8
     user_agent: str = "connector-kit"
     describe_failure: Describer = describe_response
     request_budget: RequestBudget | None = None
@@ -191,7 +191,7 @@ class ApiClient:
 
     def __post_init__(self) -> None:
         self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(self.max_in_flight, 1))
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(self.max_concurrency, 1))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = self.user_agent
@@ -202,7 +202,7 @@ class ApiClient:
             os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         )
         self._proxies: dict[str, dict[str, str]] = {}
-        self.concurrency = AdaptiveLimit(self.max_in_flight)
+        self.concurrency = AdaptiveLimit(self.max_concurrency)
         self.request_count = 0
         self.retry_count = 0
         self.metrics = RequestMetrics()

@@ -1,7 +1,7 @@
 """How many requests may be in flight at once: a limit that backs off when the API says so.
 
 The limit is adaptive (additive increase, multiplicative decrease) under a hard ceiling,
-`maximum` (the `max_concurrency` setting), which it never exceeds:
+`max_concurrency` (the setting), which it never exceeds:
 
 - **Decrease.** When the API refuses a request as too many (a 429, or a 503 with
   `Retry-After`), the limit is halved at once, never below 1. Threads waiting for a slot then
@@ -14,7 +14,7 @@ The limit is adaptive (additive increase, multiplicative decrease) under a hard 
   fewer still, and halves it again.
 - **Increase.** Never while a back-off is in force (the `Retry-After`, or the retry delay, of
   the latest refusal). After it, the limit grows by one for every `limit` successful answers in
-  a row to requests sent after the back-off, back up to `maximum`.
+  a row to requests sent after the back-off, back up to `max_concurrency`.
 """
 
 from __future__ import annotations
@@ -37,25 +37,27 @@ class Slot:
 
 
 class AdaptiveLimit:
-    """A thread-safe, AIMD limit on requests in flight, never above `maximum`.
+    """A thread-safe, AIMD limit on requests in flight, never above `max_concurrency`.
 
     `acquire()` blocks until fewer requests than the limit are in flight and returns a slot;
     every slot goes back through exactly one of `release()` or `refused()`. Threads waiting in
     `acquire()` are not in flight. `clock` (monotonic seconds) is there for tests.
     """
 
-    def __init__(self, maximum: int, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.maximum = max(1, maximum)
+    def __init__(
+        self, max_concurrency: int, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_concurrency = max(1, max_concurrency)
         self._clock = clock
         self._changed = threading.Condition()
-        self._limit = self.maximum
+        self._limit = self.max_concurrency
         self._in_flight = 0
         self._generation = 0
         self._hold_until = float("-inf")
         self._successes = 0
         self.decreases = 0
         self.increases = 0
-        self.lowest = self.maximum
+        self.lowest = self.max_concurrency
 
     @property
     def limit(self) -> int:
@@ -113,7 +115,7 @@ class AdaptiveLimit:
             self._wake_waiters()
 
     def _count_success(self, slot: Slot) -> None:
-        if self._limit >= self.maximum:
+        if self._limit >= self.max_concurrency:
             return
         if slot.generation != self._generation or slot.sent_at < self._hold_until:
             return  # sent before the last decrease, or during its back-off
@@ -124,7 +126,7 @@ class AdaptiveLimit:
         self._limit += 1
         self._successes = 0
         self.increases += 1
-        if self._limit == self.maximum:
+        if self._limit == self.max_concurrency:
             logger.info("concurrency back to its maximum of %d", self._limit)
         else:
             logger.info("concurrency raised from %d to %d", before, self._limit)

@@ -30,14 +30,15 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
 
 import msgspec
 
 from connector_kit.errors import ConnectorError
+from connector_kit.fetch_pool import FetchPool
 from connector_kit.records import extract_records, to_int, total_of
 
 PageFetch = Callable[[int], Any]
@@ -115,34 +116,28 @@ class Page:
 
 
 class Pager:
-    """Fetches every page of one query, with at most `max_concurrency` pages in flight."""
+    """Fetches every page of one query, with at most `max_concurrency` pages in flight.
 
-    def __init__(self, *, max_concurrency: int, where: str = "response") -> None:
-        self.max_concurrency = max(1, max_concurrency)
+    The pages are fetched on `pool`'s threads (a pool of its own when none is given).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_concurrency: int | None = None,
+        pool: FetchPool | None = None,
+        where: str = "response",
+    ) -> None:
+        self._owns_pool = pool is None
+        self.pool = pool or FetchPool(max_concurrency or 1)
+        self.max_concurrency = self.pool.max_concurrency
         self.where = where
-        self._executor: ThreadPoolExecutor | None = None
         self._pages_seen: dict[Hashable, int] = {}
 
-    @property
-    def executor(self) -> ThreadPoolExecutor:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(
-                self.max_concurrency, thread_name_prefix="page-fetch"
-            )
-        return self._executor
-
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
-
-    def map(self, fetch: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        """`fetch` each item, `max_concurrency` at a time; results in the items' order."""
-        items = list(items)
-        if self.max_concurrency == 1 or len(items) <= 1:
-            yield from map(fetch, items)
-            return
-        yield from self.executor.map(fetch, items)
+        """Stop the threads of the pool this pager made (a pool given to it is its owner's)."""
+        if self._owns_pool:
+            self.pool.close()
 
     def pages(
         self,
@@ -266,7 +261,7 @@ class _PageRun:
                 number = self.next_number
                 self.next_number += 1
                 self.in_flight += 1
-                self.futures[number] = self.pager.executor.submit(self._load, number)
+                self.futures[number] = self.pager.pool.submit(self._load, number)
 
     def _load(self, number: int) -> Page:
         """Fetch one page on a fetching thread, then ask for the next ones from there."""

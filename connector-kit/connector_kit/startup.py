@@ -1,4 +1,4 @@
-"""Process start-up: what a plugin's entry module does once its imports are done."""
+"""Process start-up: what a plugin's command line does before it runs (never on import)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def tune_garbage_collector() -> None:
       time. Rarer collections let them die young; the few cycles a run makes (exceptions with
       their tracebacks, say) are still collected, only later.
 
-    Called once, at the end of an entry module's imports.
+    Called once, by the command line (`invoke`), when every import is done: importing a
+    plugin as a library leaves the host process's collector alone.
     """
     gc.freeze()
     gc.set_threshold(YOUNG_THRESHOLD, MIDDLE_THRESHOLD, OLD_THRESHOLD)

@@ -17,8 +17,6 @@ from connector_kit.redaction import protect_secrets
 from connector_kit.settings import secret_values
 from connector_kit.startup import tune_garbage_collector
 
-tune_garbage_collector()
-
 
 class ConnectorTap(Tap, metaclass=abc.ABCMeta):
     """A Singer SDK tap whose secrets never reach a log and whose `--test` says what it did.
@@ -31,6 +29,21 @@ class ConnectorTap(Tap, metaclass=abc.ABCMeta):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         protect_secrets(secret_values(dict(self.config), self.config_jsonschema))
+
+    @classmethod
+    def invoke(cls, **options: Any) -> None:  # type: ignore[override]
+        """The command line: the process is tuned for streaming records, then the SDK runs."""
+        tune_garbage_collector()
+        super().invoke(**options)
+
+    def sync_all(self) -> None:
+        """Sync the selected streams; then close the API client (its connections, threads)."""
+        try:
+            super().sync_all()
+        finally:
+            api = self.__dict__.get("api")  # a tap's client, if this run made one
+            if api is not None:
+                api.close()
 
     @classmethod
     def append_builtin_config(cls, config_jsonschema: dict) -> None:

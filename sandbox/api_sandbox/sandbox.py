@@ -8,13 +8,13 @@ from datetime import date
 from types import TracebackType
 
 from api_sandbox.faults import Fault, FaultInjector
-from api_sandbox.impact_crm import DEFAULT_DATA_END, DEFAULT_DATA_START, ImpactCrmApi
+from api_sandbox.impact_crm import DEFAULT_DATA_END, DEFAULT_DATA_START, ImpactCrmEmulator
 from api_sandbox.later import check_weeks_later, last_day
 from api_sandbox.quirks import parse_quirks
 from api_sandbox.request_log import RequestLog
 from api_sandbox.server import SandboxServer
-from api_sandbox.trackfinity import DEFAULT_ALLOWED_IPS, TrackfinityApi
-from api_sandbox.tracksale import TracksaleApi
+from api_sandbox.trackfinity import DEFAULT_ALLOWED_IPS, TrackfinityEmulator
+from api_sandbox.tracksale import TracksaleEmulator
 from api_sandbox.tracksale.security_lock import DEFAULT_LOCK_REQUESTS, DEFAULT_LOCK_WINDOW
 
 
@@ -57,7 +57,7 @@ class Sandbox:
         self.data_start, self.data_end = data_start, data_end
         self.weeks_later = check_weeks_later(weeks_later)
         self.last_day = last_day(data_end, weeks_later)
-        self.impact_crm = ImpactCrmApi(
+        self.impact_crm = ImpactCrmEmulator(
             seed=seed,
             scale=scale,
             token_ttl=token_ttl,
@@ -68,7 +68,7 @@ class Sandbox:
             weeks_later=weeks_later,
         )
         # Trackfinity builds each day on its own from (seed, day): later weeks are more days.
-        self.trackfinity = TrackfinityApi(
+        self.trackfinity = TrackfinityEmulator(
             seed=seed,
             scale=scale,
             data_start=data_start,
@@ -76,7 +76,7 @@ class Sandbox:
             quirks=self.quirks,
             allowed_ips=trackfinity_allowed_ips,
         )
-        self.tracksale = TracksaleApi(
+        self.tracksale = TracksaleEmulator(
             seed=seed,
             scale=scale,
             data_start=data_start,

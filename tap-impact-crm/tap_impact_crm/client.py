@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import msgspec
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
 from connector_kit.errors import ConnectorError
+from connector_kit.fetch_pool import FetchPool
 from connector_kit.paging import PageIgnoredError, Pager, peek_page
 from connector_kit.streams import WindowedStream
 from connector_kit.windows import DateWindow
@@ -23,9 +24,6 @@ from tap_impact_crm.auth import (
 )
 from tap_impact_crm.large_pages import LargePageReader, WindowQuery, logger
 
-if TYPE_CHECKING:
-    pass
-
 FAMILY_PERMISSIONS = {
     "trackbox": "Trackbox Reports",
     "ib": "IB Reports",
@@ -34,7 +32,7 @@ FAMILY_PERMISSIONS = {
 _MISSING_PERMISSION = re.compile(r"missing permission:?\s*(.+)", re.IGNORECASE)
 
 
-class ImpactCrmApi:
+class ImpactCrmClient:
     """The report calls of one family, over one logged-in session shared by all streams."""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
@@ -65,13 +63,16 @@ class ImpactCrmApi:
             email=str(config["email"]),
             password=str(config["password"]),
         )
-        self.pager = Pager(max_concurrency=self.client.max_in_flight, where="Impact CRM response")
+        self.pool = FetchPool(self.client.max_concurrency)
+        """The run's fetching threads: pages, and reports asked for many at once."""
+        self.pager = Pager(pool=self.pool, where="Impact CRM response")
         self.large_pages = LargePageReader(self.get, max_page_size=self.max_page_size)
         self.ignores_page: set[str] = set()
         """Endpoints seen to answer page 1 to every page: read as one large page a window."""
 
     def close(self) -> None:
-        self.pager.close()
+        """Stop the fetching threads and close the HTTP connections."""
+        self.pool.close()
         self.client.close()
 
     def get(
@@ -198,7 +199,7 @@ class ImpactCrmStream(WindowedStream):
     """Per family, query parameter -> setting that fills it (when set)."""
 
     @property
-    def api(self) -> ImpactCrmApi:
+    def api(self) -> ImpactCrmClient:
         return self.tap.api  # type: ignore[attr-defined, no-any-return]
 
     def filters(self, context: dict | None) -> dict[str, Any]:

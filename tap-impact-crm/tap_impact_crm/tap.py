@@ -10,7 +10,7 @@ from connector_kit.tap_base import ConnectorTap
 from singer_sdk import Stream
 from singer_sdk import typing as th
 
-from tap_impact_crm.client import FAMILY_PERMISSIONS, ImpactCrmApi
+from tap_impact_crm.client import FAMILY_PERMISSIONS, ImpactCrmClient
 from tap_impact_crm.servers import server_records
 from tap_impact_crm.streams import STREAM_TYPES
 
@@ -111,9 +111,9 @@ class TapImpactCrm(ConnectorTap):
                 )
 
     @cached_property
-    def api(self) -> ImpactCrmApi:
+    def api(self) -> ImpactCrmClient:
         """The logged-in report API, shared by every stream of this run."""
-        return ImpactCrmApi(self.config)
+        return ImpactCrmClient(self.config)
 
     def discover_streams(self) -> list[Stream]:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
 from connector_kit.errors import ConnectorError, HttpError
+from connector_kit.fetch_pool import FetchPool
 from connector_kit.paging import Pager
 from connector_kit.streams import TolerantStream
 
@@ -21,7 +22,7 @@ ALLOW_LIST = "ADMIN_API_ALLOWED_IPS (Trackfinity Settings, Security)"
 logger = logging.getLogger("tap_trackfinity.client")
 
 
-class TrackfinityApi:
+class TrackfinityClient:
     """GET calls to one Trackfinity install, with the run's one session and retry policy."""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
@@ -33,10 +34,13 @@ class TrackfinityApi:
         self.username = str(config["api_username"])
         self._headers = {"api-username": self.username, "api-key": str(config["api_key"])}
         self.client = client_from_config(config, user_agent="tap-trackfinity")
-        self.pager = Pager(max_concurrency=self.client.max_in_flight, where="Trackfinity response")
+        self.pool = FetchPool(self.client.max_concurrency)
+        """The run's fetching threads: pages, and reports asked for many at once."""
+        self.pager = Pager(pool=self.pool, where="Trackfinity response")
 
     def close(self) -> None:
-        self.pager.close()
+        """Stop the fetching threads and close the HTTP connections."""
+        self.pool.close()
         self.client.close()
 
     def get(
@@ -135,7 +139,7 @@ class TrackfinityStream(TolerantStream):
     params_setting: ClassVar[str | None] = None
 
     @property
-    def api(self) -> TrackfinityApi:
+    def api(self) -> TrackfinityClient:
         return self.tap.api  # type: ignore[attr-defined, no-any-return]
 
     @property

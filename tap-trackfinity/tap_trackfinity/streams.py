@@ -66,7 +66,7 @@ class ProfitLossStream(TrackfinityStream, WindowedStream):
             for n in range((window.end - window.start).days + 1)
         ]
         asks = [(day, view) for day in days for view in self.views]
-        answers = self.api.pager.map(self._report, asks)
+        answers = self.api.pool.map(self._report, asks)
         for (day, view), body in zip(asks, answers, strict=True):
             where = f"{self.where} (view={view}, day {day})"
             yield from profit_loss_records(body, day=day, view=view, where=where)
@@ -214,7 +214,7 @@ class PayoutPreviewStream(TrackfinityStream):
             )
             return
         taken = snapshot_time()
-        answers = self.api.pager.map(lambda lookup: self.get(lookup.query()), lookups)
+        answers = self.api.pool.map(lambda lookup: self.get(lookup.query()), lookups)
         for lookup, answer in zip(lookups, answers, strict=True):
             record = payout_preview_record(answer, lookup)
             record["snapshot_time"] = taken

@@ -9,7 +9,7 @@ from connector_kit.tap_base import ConnectorTap
 from singer_sdk import Stream
 from singer_sdk import typing as th
 
-from tap_trackfinity.client import ALLOW_LIST, TrackfinityApi
+from tap_trackfinity.client import ALLOW_LIST, TrackfinityClient
 from tap_trackfinity.parameters import DEFAULT_VIEWS, PROFITLOSS_VIEWS
 from tap_trackfinity.streams import DEFAULT_PAGE_SIZE, STREAM_TYPES
 
@@ -103,9 +103,9 @@ class TapTrackfinity(ConnectorTap):
     ).to_dict()
 
     @cached_property
-    def api(self) -> TrackfinityApi:
+    def api(self) -> TrackfinityClient:
         """The API client shared by every stream of this run."""
-        return TrackfinityApi(self.config)
+        return TrackfinityClient(self.config)
 
     def discover_streams(self) -> list[Stream]:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]

@@ -1,16 +1,16 @@
 """Reading every answer of a time span from `/report/answer`, which is not paged.
 
 A request asks for one more answer than `most`, so an answer that would not fit shows. The span
-is read in parts, `ahead` of them asked for at once, each of the part length learned so far (the
-whole span at first). A part that holds too many is cut into `ahead` parts (two at least), read
-at once, and the part length becomes that of the shortest of them; a part that holds a quarter
-of `most` or less doubles it, so that a sparse stretch after a dense one is read in few
-requests. A one-second part that still holds too many is read whole (`limit=-1`). The answers
-come out in the span's order, part after part.
+is read in parts, `max_concurrency` of them asked for at once, each of the part length learned
+so far (the whole span at first). A part that holds too many is cut into `max_concurrency`
+parts (two at least), read at once, and the part length becomes that of the shortest of them;
+a part that holds a quarter of `most` or less doubles it, so that a sparse stretch after a
+dense one is read in few requests. A one-second part that still holds too many is read whole
+(`limit=-1`). The answers come out in the span's order, part after part.
 
 The fetching threads only check each answer report's JSON and count its answers; answers are
-decoded by the reading thread, so no more than `ahead` parts or so wait as raw JSON, and an
-answer report that holds too many is never decoded.
+decoded by the reading thread, so no more than `max_concurrency` parts or so wait as raw JSON,
+and an answer report that holds too many is never decoded.
 """
 
 from __future__ import annotations
@@ -38,13 +38,13 @@ class AnswerReader:
         fetch: AnswerFetch,
         *,
         executor: Executor,
-        ahead: int,
+        max_concurrency: int,
         most: int,
         logger: logging.Logger,
     ) -> None:
         self.fetch = fetch
         self.executor = executor
-        self.ahead = max(1, ahead)
+        self.max_concurrency = max(1, max_concurrency)
         self.most = most
         self.logger = logger
         self.part_seconds: int | None = None
@@ -56,7 +56,7 @@ class AnswerReader:
         rest: TimeSpan | None = span
         try:
             while pending or rest is not None:
-                while rest is not None and len(pending) < self.ahead:
+                while rest is not None and len(pending) < self.max_concurrency:
                     part, rest = rest.head(self.part_seconds or rest.seconds)
                     pending.append((part, self._ask(part)))
                 part, asked = pending.popleft()
@@ -89,7 +89,7 @@ class AnswerReader:
             self.part_seconds = length * 2
 
     def _cut(self, part: TimeSpan) -> list[tuple[TimeSpan, Future[PeekedPage]]]:
-        parts = part.parts(max(2, self.ahead))
+        parts = part.parts(max(2, self.max_concurrency))
         self.logger.info(
             "answers: %s holds over %d answers; reading it in %d parts", part, self.most, len(parts)
         )

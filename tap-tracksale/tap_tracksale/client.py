@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import msgspec
 import requests
 from connector_kit.api_client import client_from_config, require_secure_url, response_message
+from connector_kit.fetch_pool import FetchPool
 from connector_kit.paging import Pager
 from connector_kit.request_budget import budget_from_config
 from connector_kit.tracksale_lock import LOCK_STATUS, tracksale_lock_message
@@ -24,7 +25,7 @@ from connector_kit.tracksale_lock import LOCK_STATUS, tracksale_lock_message
 TOKEN_PAGE = "Apps > API V2 > New token"
 
 
-class TracksaleApi:
+class TracksaleReadClient:
     """GET calls to Tracksale with the run's one session, timeout and retry policy."""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
@@ -41,10 +42,13 @@ class TracksaleApi:
             config, user_agent="tap-tracksale", request_budget=self.budget, lock_status=LOCK_STATUS
         )
         self._headers = {"Authorization": f"bearer {config['api_token']}"}
-        self.pager = Pager(max_concurrency=self.client.max_in_flight, where="Tracksale response")
+        self.pool = FetchPool(self.client.max_concurrency)
+        """The run's fetching threads: pages, and reports asked for many at once."""
+        self.pager = Pager(pool=self.pool, where="Tracksale response")
 
     def close(self) -> None:
-        self.pager.close()
+        """Stop the fetching threads and close the HTTP connections."""
+        self.pool.close()
         self.client.close()
 
     def get(

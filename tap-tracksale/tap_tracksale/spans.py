@@ -50,11 +50,6 @@ class TimeSpan:
         """How many seconds it covers (both ends included)."""
         return int((self.end - self.start).total_seconds()) + 1
 
-    def halves(self) -> tuple[TimeSpan, TimeSpan]:
-        """Two spans covering this one exactly; on day boundaries while it spans days."""
-        first, second = self.parts(2)
-        return first, second
-
     def parts(self, count: int) -> list[TimeSpan]:
         """Up to `count` spans, as even as can be, covering this one exactly and in order.
 

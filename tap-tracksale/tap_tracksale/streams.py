@@ -20,7 +20,7 @@ from connector_kit.windows import DateWindow, parse_date
 from tap_tracksale import schemas
 from tap_tracksale.answer_reading import AnswerFetch, AnswerReader
 from tap_tracksale.campaign_answers import campaign_in
-from tap_tracksale.client import TracksaleApi
+from tap_tracksale.client import TracksaleReadClient
 from tap_tracksale.justifications import read_justifications
 from tap_tracksale.local_time import LocalTimes, last_day_to_read
 from tap_tracksale.periods import periods
@@ -58,10 +58,10 @@ def read_flag(item: dict, name: str) -> None:
 
 
 class TracksaleStream(TolerantStream):
-    """A stream that reads through the tap's one `TracksaleApi`."""
+    """A stream that reads through the tap's one `TracksaleReadClient`."""
 
     @property
-    def api(self) -> TracksaleApi:
+    def api(self) -> TracksaleReadClient:
         return self.tap.api  # type: ignore[no-any-return]
 
     @property
@@ -163,11 +163,11 @@ class AnswersStream(TracksaleStream, WindowedStream):
     def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
         """The window's answers, in parts read `max_concurrency` at a time (see `AnswerReader`)."""
         if self._reader is None:
-            pager = self.api.pager
+            pool = self.api.pool
             self._reader = AnswerReader(
                 self._answer_report(),
-                executor=pager.executor,
-                ahead=pager.max_concurrency,
+                executor=pool.executor,
+                max_concurrency=pool.max_concurrency,
                 most=int(self.config.get("max_answers_per_request", 5000)),
                 logger=self.logger,
             )
@@ -264,9 +264,9 @@ class PeriodReportStream(TracksaleStream, WindowedStream):
 
     def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
         codes = self.tap.campaigns_to_report(window)
-        self.skipped_reports += len(self.tap.campaign_codes()) - len(codes)
+        self.skipped_reports += len(self.tap.campaign_codes) - len(codes)
         dates = {"start": window.start.isoformat(), "end": window.end.isoformat()}
-        bodies = self.api.pager.map(
+        bodies = self.api.pool.map(
             lambda code: self.api.get(f"report/{self.endpoint}", {**dates, "codes": code}), codes
         )
         period = {

@@ -19,7 +19,7 @@ from singer_sdk import Stream
 from singer_sdk import typing as th
 
 from tap_tracksale.campaign_activity import CampaignActivity, activities
-from tap_tracksale.client import TOKEN_PAGE, TracksaleApi
+from tap_tracksale.client import TOKEN_PAGE, TracksaleReadClient
 from tap_tracksale.local_time import DEFAULT_TIMEZONE, LocalTimes, last_day_to_read, zone_of
 from tap_tracksale.periods import GRANULARITIES
 from tap_tracksale.streams import STREAM_TYPES
@@ -102,9 +102,9 @@ class TapTracksale(ConnectorTap):
         return LocalTimes(self.zone)
 
     @cached_property
-    def api(self) -> TracksaleApi:
+    def api(self) -> TracksaleReadClient:
         """The API client shared by every stream of this run."""
-        return TracksaleApi(self.config)
+        return TracksaleReadClient(self.config)
 
     def sync_all(self) -> None:
         """Sync every stream, then log the requests spent and the waits for the budget."""
@@ -134,7 +134,8 @@ class TapTracksale(ConnectorTap):
         return extract_records(self.api.get("campaign", params), where="campaign list")
 
     @cached_property
-    def campaign_list(self) -> list[int]:
+    def campaign_codes(self) -> list[int]:
+        """The campaigns the streams read: `campaign_codes`, else every campaign listed."""
         configured = self.config.get("campaign_codes")
         if configured:
             return [int(code) for code in configured]
@@ -145,16 +146,12 @@ class TapTracksale(ConnectorTap):
         """What the campaign list says of each campaign's creation and activity."""
         return activities(self.campaign_listing)
 
-    def campaign_codes(self) -> list[int]:
-        """The campaigns the aggregate reports are read for."""
-        return self.campaign_list
-
     def campaigns_to_report(self, period: DateWindow) -> list[int]:
         """The campaigns an aggregate report of `period` is asked for (`campaign_activity`)."""
         activity = self.campaign_activity
         return [
             code
-            for code in self.campaign_list
+            for code in self.campaign_codes
             if code not in activity or activity[code].may_report(period)
         ]
 

@@ -67,7 +67,7 @@ class Reply:
     attempts: int
 
 
-class TracksaleApi:
+class TracksaleWriteClient:
     """Tracksale's API at `api_url`, authenticated with `api_token`."""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
@@ -89,8 +89,8 @@ class TracksaleApi:
         )
 
     @property
-    def max_in_flight(self) -> int:
-        return self.client.max_in_flight
+    def max_concurrency(self) -> int:
+        return self.client.max_concurrency
 
     def close(self) -> None:
         self.client.close()

@@ -1,4 +1,4 @@
-"""What travels through the target: a validated record (a delivery) and what became of it."""
+"""What travels through the target: a record (a delivery), its request, what became of it."""
 
 from __future__ import annotations
 
@@ -61,3 +61,18 @@ class Outcome:
     lot_code: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     """What Tracksale gave back for it, e.g. `answer_id` or `survey_link`."""
+
+
+@dataclass
+class Request:
+    """The records of one API call, all for one campaign (and, for dispatches, one time)."""
+
+    campaign_code: int
+    deliveries: list[Delivery]
+    schedule_time: int | None = None
+    into_lot: bool = False
+    """A dispatch without a time: the customers join the campaign's open lot."""
+    finish_time: int | None = None
+    """A dispatch's `finish_time`: when the survey closes."""
+    ledger_id: str = ""
+    """The ledger's id of the request: its records' claims carry it."""

@@ -36,21 +36,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from target_tracksale import ledger as ledger_status
+from target_tracksale.action_sink import ActionSink
 from target_tracksale.campaigns import CampaignDirectory
-from target_tracksale.client import RecordRefusedError, TracksaleApi, TracksaleLockedError
-from target_tracksale.deliveries import REJECTED_STATUSES, Delivery, Outcome, Status
+from target_tracksale.client import RecordRefusedError, TracksaleLockedError, TracksaleWriteClient
+from target_tracksale.deliveries import REJECTED_STATUSES, Delivery, Outcome, Request, Status
 from target_tracksale.jsonl import JsonLinesFile
 from target_tracksale.ledger import DEFAULT_LEASE_SECONDS, Ledger
 from target_tracksale.ledger_database import LedgerUrl, parse_ledger_url, sqlite_url
 from target_tracksale.rejects import RejectsFile
 from target_tracksale.stream_actions import StreamAction
 from target_tracksale.summary import RunSummary
-
-if TYPE_CHECKING:
-    from target_tracksale.sinks import TracksaleSink
 
 OUTPUT_DIR = Path(".output") / "target-tracksale"
 DEFAULT_PATHS = {
@@ -94,23 +92,8 @@ def ledger_location(config: Mapping[str, Any]) -> LedgerUrl:
 
 
 @dataclass
-class Request:
-    """The records of one API call, all for one campaign (and, for dispatches, one time)."""
-
-    campaign_code: int
-    deliveries: list[Delivery]
-    schedule_time: int | None = None
-    into_lot: bool = False
-    """A dispatch without a time: the customers join the campaign's open lot."""
-    finish_time: int | None = None
-    """A dispatch's `finish_time`: when the survey closes."""
-    ledger_id: str = ""
-    """The ledger's id of the request: its records' claims carry it."""
-
-
-@dataclass
 class _Batch:
-    sent: deque[tuple[TracksaleSink, Request, Future[list[Outcome]]]] = field(default_factory=deque)
+    sent: deque[tuple[ActionSink, Request, Future[list[Outcome]]]] = field(default_factory=deque)
     """Each request queued and not yet recorded, with its sink and its outcomes' future."""
     errors: list[BaseException] = field(default_factory=list)
     checkpoint: dict | None = None
@@ -137,7 +120,7 @@ class Run:
         self.dry_run = bool(config.get("dry_run"))
         self.check_can_impact = bool(config.get("check_can_impact"))
         self.batch_size = int(config.get("batch_size") or MAX_BATCH_SIZE)
-        self.api = TracksaleApi(config)
+        self.api = TracksaleWriteClient(config)
         self.campaigns = CampaignDirectory(self.api.campaigns)
         self.ledger = Ledger(
             ledger_location(config),
@@ -154,7 +137,7 @@ class Run:
             "ledger": self.ledger.where.shown,
         }
         self.summary.api_figures = self._api_figures
-        self.pool = ThreadPoolExecutor(self.api.max_in_flight, thread_name_prefix="tracksale")
+        self.pool = ThreadPoolExecutor(self.api.max_concurrency, thread_name_prefix="tracksale")
         self.lots_to_send: dict[int, StreamAction] = {}
         self._emit_state = emit_state
         self._in_flight: deque[_Batch] = deque()
@@ -199,7 +182,7 @@ class Run:
     # Batches
 
     def deliver(
-        self, sink: TracksaleSink, deliveries: Sequence[Delivery], checkpoint: dict | None
+        self, sink: ActionSink, deliveries: Sequence[Delivery], checkpoint: dict | None
     ) -> None:
         """Send one sink batch; returns once its requests are queued."""
         self._settle_answered()
@@ -233,7 +216,7 @@ class Run:
             batch.sent.append((sink, request, self.pool.submit(self._exchange, sink, request)))
         self._in_flight.append(batch)
 
-    def _exchange(self, sink: TracksaleSink, request: Request) -> list[Outcome]:
+    def _exchange(self, sink: ActionSink, request: Request) -> list[Outcome]:
         """In a worker: claim the request's records, send those won, return what became of all.
 
         Tracksale's answer goes to the ledger here, at once (so another run waiting for
@@ -277,7 +260,7 @@ class Run:
             time.sleep(pause)
             pause = min(pause * 2, longest)
 
-    def _send_claimed(self, sink: TracksaleSink, request: Request) -> list[Outcome]:
+    def _send_claimed(self, sink: ActionSink, request: Request) -> list[Outcome]:
         """Send records this request claimed; write Tracksale's answer to the ledger."""
         try:
             outcomes = sink.send(request)
@@ -349,7 +332,7 @@ class Run:
             else:
                 batch.errors.append(error)
 
-    def _screen(self, sink: TracksaleSink, deliveries: Sequence[Delivery]) -> list[Delivery]:
+    def _screen(self, sink: ActionSink, deliveries: Sequence[Delivery]) -> list[Delivery]:
         """Drop what the ledger shows delivered, or what repeats a record of this run."""
         by_campaign: dict[int, list[Delivery]] = {}
         for delivery in deliveries:
@@ -371,7 +354,7 @@ class Run:
 
     def _screen_one(
         self,
-        sink: TracksaleSink,
+        sink: ActionSink,
         delivery: Delivery,
         known: tuple[str, str] | None,
         seen: set[str],
@@ -397,7 +380,7 @@ class Run:
             return None
         return self._unsettled(sink, delivery, run_id)
 
-    def _unsettled(self, sink: TracksaleSink, delivery: Delivery, run_id: str) -> Outcome:
+    def _unsettled(self, sink: ActionSink, delivery: Delivery, run_id: str) -> Outcome:
         """A record whose earlier request's fate is unknown, and that is not sent again."""
         if run_id == self.run_id:
             reason = "repeats an earlier record of this run, whose delivery is not settled"
@@ -411,7 +394,7 @@ class Run:
         return Outcome(delivery, Status.AMBIGUOUS, reason)
 
     def _record(
-        self, sink: TracksaleSink, request: Request | None, outcomes: Iterable[Outcome]
+        self, sink: ActionSink, request: Request | None, outcomes: Iterable[Outcome]
     ) -> None:
         """Count outcomes, keep rejects, and (for answered requests) settle the ledger."""
         outcomes = list(outcomes)
@@ -434,7 +417,7 @@ class Run:
             sink.after_outcomes(request, outcomes)
 
     def _settle_ledger(
-        self, sink: TracksaleSink, request: Request, outcomes: Sequence[Outcome]
+        self, sink: ActionSink, request: Request, outcomes: Sequence[Outcome]
     ) -> None:
         """Answered records become final in the ledger; refused ones are forgotten."""
         final: list[tuple[str, str, str | None, str | None]] = []
@@ -460,9 +443,7 @@ class Run:
             stream=sink.stream_name,
         )
 
-    def _note_lots(
-        self, sink: TracksaleSink, request: Request, outcomes: Sequence[Outcome]
-    ) -> None:
+    def _note_lots(self, sink: ActionSink, request: Request, outcomes: Sequence[Outcome]) -> None:
         """Lots the request's customers joined, kept to send at the end (`lot_then_send`)."""
         if request.into_lot:
             for lot_code in {o.lot_code for o in outcomes if o.lot_code}:
@@ -472,7 +453,7 @@ class Run:
 
     def reject(
         self,
-        sink: TracksaleSink,
+        sink: ActionSink,
         record: dict,
         status: Status,
         reason: str,

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from connector_kit.sdk_target_path import DirectSink
 from singer_sdk.exceptions import ConfigValidationError
-from singer_sdk.sinks import BatchSink
+from singer_sdk.sinks import BatchSink, Sink
 
 from target_tracksale import responses, validation
 from target_tracksale.campaigns import EMAIL, PHONE, Campaign
 from target_tracksale.client import RecordRefusedError
-from target_tracksale.deliveries import Delivery, Outcome, Status
+from target_tracksale.deliveries import Delivery, Outcome, Request, Status
 from target_tracksale.dispatch_bodies import DispatchBody, earliest_send_time
-from target_tracksale.run import Request, Run
+from target_tracksale.run import Run
 from target_tracksale.stream_actions import (
     ANSWERS,
     DISPATCH,
@@ -34,8 +34,15 @@ from target_tracksale.stream_actions import (
 )
 from target_tracksale.validation import RecordRejectedError
 
-if TYPE_CHECKING:
-    from target_tracksale.target import TargetTracksale
+
+class SinkHost(Protocol):
+    """What a sink needs of its target: the streams' actions, the run, and STATE's rule."""
+
+    stream_actions: dict[str, StreamAction]
+    run: Run
+
+    def checkpoint_after(self, draining: Sink) -> dict | None: ...
+
 
 Preparer = Callable[[dict, StreamAction, validation.CampaignLookup], Delivery]
 
@@ -49,7 +56,7 @@ class TracksaleSink(DirectSink):
     """Whether Tracksale itself detects a repeat, so an unsettled record may be sent again."""
     one_request_per_record: ClassVar[bool] = False
 
-    def __init__(self, target: TargetTracksale, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, target: SinkHost, *args: Any, **kwargs: Any) -> None:
         super().__init__(target, *args, **kwargs)
         self.tracksale_target = target
         self.stream_action: StreamAction = target.stream_actions[self.stream_name]
@@ -58,7 +65,7 @@ class TracksaleSink(DirectSink):
         self._deliveries: list[Delivery] = []
         rows = self.config.get("batch_size_rows")
         self._max_size = (
-            int(rows) if rows else self.run.batch_size * max(self.run.api.max_in_flight, 1)
+            int(rows) if rows else self.run.batch_size * max(self.run.api.max_concurrency, 1)
         )
 
     @property

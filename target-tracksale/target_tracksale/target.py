@@ -30,8 +30,6 @@ from target_tracksale.stream_actions import (
     parse_stream_actions,
 )
 
-tune_garbage_collector()
-
 STREAM_ACTION = th.ObjectType(
     th.Property(
         "action",
@@ -222,6 +220,12 @@ class TargetTracksale(DirectRecordTarget):
             "(HTTP 405 and a CAPTCHA a person must solve).",
         ),
     ).to_dict()
+
+    @classmethod
+    def invoke(cls, **options: Any) -> None:  # type: ignore[override]
+        """The command line: the process is tuned for streaming records, then the SDK runs."""
+        tune_garbage_collector()
+        super().invoke(**options)
 
     @classmethod
     def append_builtin_config(cls, config_jsonschema: dict) -> None:

@@ -62,7 +62,7 @@ class InFlight:
 @latency
 def test_requests_in_flight_halve_while_a_429_waits_its_retry_after(sandbox):
     """Eight threads share one client, as a target's senders or a tap's pages do."""
-    client = ApiClient(max_in_flight=MAX_CONCURRENCY)
+    client = ApiClient(max_concurrency=MAX_CONCURRENCY)
     keys = {"X-Api-Key": CREDENTIALS.api_key, "X-DOMAIN": CREDENTIALS.x_domain}
     base = f"{sandbox.impact_crm_url}/api/v1"
     login = {"email": CREDENTIALS.email, "password": CREDENTIALS.password}
@@ -129,7 +129,7 @@ def test_the_tap_backs_off_on_a_429_and_reads_every_lead_once(sandbox, tmp_path)
 
 
 def test_a_503_with_retry_after_lowers_the_limit_and_a_plain_one_does_not(sandbox):
-    client = ApiClient(max_in_flight=MAX_CONCURRENCY)
+    client = ApiClient(max_concurrency=MAX_CONCURRENCY)
     login_url = f"{sandbox.impact_crm_url}/api/v1/auth/login"
     login = {
         "json": {"email": CREDENTIALS.email, "password": CREDENTIALS.password},

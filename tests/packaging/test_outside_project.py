@@ -23,7 +23,7 @@ import yaml
 from api_sandbox.tracksale import API_TOKEN
 
 from tests.packaging.builds import BIN, REPO
-from tests.tracksale.helpers import sandbox  # noqa: F401 (the fixture, lock raised)
+from tests.tracksale.conftest import sandbox  # noqa: F401 (the fixture, lock raised)
 
 pytestmark = pytest.mark.slow
 SECTION = "## Use these plugins in your own Meltano project"

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 from api_sandbox import Sandbox
-from api_sandbox.tracksale import API_TOKEN, TracksaleApi
+from api_sandbox.tracksale import API_TOKEN, TracksaleEmulator
 
 from tests.sandbox.cli_process import serving
 
@@ -1176,7 +1176,7 @@ def test_faults_apply_to_tracksale(fresh):
 
 
 def test_same_seed_same_data():
-    first, second, other = (TracksaleApi(seed=s, scale=80) for s in (7, 7, 8))
+    first, second, other = (TracksaleEmulator(seed=s, scale=80) for s in (7, 7, 8))
     assert first.answers(**WHOLE, **EVERYTHING) == second.answers(**WHOLE, **EVERYTHING)
     assert first.dispatches(**WHOLE) == second.dispatches(**WHOLE)
     assert first.answers(**WHOLE) != other.answers(**WHOLE)

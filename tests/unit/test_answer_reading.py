@@ -45,10 +45,14 @@ def _unix(moment: dt.datetime) -> int:
     return int((moment - EPOCH).total_seconds())
 
 
-def reader(report: AnswerReport, *, ahead: int = 4, most: int = 50) -> AnswerReader:
-    pool = ThreadPoolExecutor(ahead)
+def reader(report: AnswerReport, *, max_concurrency: int = 4, most: int = 50) -> AnswerReader:
+    pool = ThreadPoolExecutor(max_concurrency)
     return AnswerReader(
-        report, executor=pool, ahead=ahead, most=most, logger=logging.getLogger("test")
+        report,
+        executor=pool,
+        max_concurrency=max_concurrency,
+        most=most,
+        logger=logging.getLogger("test"),
     )
 
 
@@ -62,11 +66,13 @@ def times_in(span: TimeSpan, count: int, seed: int = 1) -> list[int]:
     return [rng.randint(_unix(span.start), _unix(span.end)) for _ in range(count)]
 
 
-@pytest.mark.parametrize(("count", "ahead"), [(0, 4), (30, 4), (700, 4), (700, 1), (3000, 8)])
-def test_every_answer_once_in_order_and_no_part_over_most(count, ahead):
+@pytest.mark.parametrize(
+    ("count", "max_concurrency"), [(0, 4), (30, 4), (700, 4), (700, 1), (3000, 8)]
+)
+def test_every_answer_once_in_order_and_no_part_over_most(count, max_concurrency):
     march = month(2026, 3)
     report = AnswerReport(times_in(march, count))
-    got = list(reader(report, ahead=ahead).answers_in(march))
+    got = list(reader(report, max_concurrency=max_concurrency).answers_in(march))
     assert got == report.answers
     assert report.asked
     assert all(limit == 51 for _, limit in report.asked)  # one more than `most`, to see overflow
@@ -76,7 +82,7 @@ def test_parts_are_read_at_once_and_later_spans_start_at_the_size_that_fits():
     march, april = month(2026, 3), month(2026, 4)
     answers = times_in(march, 1000) + times_in(april, 1000, seed=2)
     report = AnswerReport(answers, together_after_first=8)
-    read = reader(report, ahead=8)
+    read = reader(report, max_concurrency=8)
     assert len(list(read.answers_in(march))) == 1000  # the month, then its 8 parts at once
     learned = read.part_seconds
     assert learned is not None
@@ -93,7 +99,7 @@ def test_a_second_too_full_for_one_report_is_read_whole():
     moment = dt.datetime(2026, 3, 3, 12, 0, 0)
     day = TimeSpan.of_window(DateWindow(D(2026, 3, 3), D(2026, 3, 3)))
     report = AnswerReport([_unix(moment)] * 80 + times_in(day, 20))
-    got = list(reader(report, ahead=2).answers_in(day))
+    got = list(reader(report, max_concurrency=2).answers_in(day))
     assert got == report.answers
     whole = [span for span, limit in report.asked if limit == -1]
     assert [(span.start, span.end) for span in whole] == [(moment, moment)]
@@ -106,7 +112,7 @@ def test_a_failed_report_stops_the_read():
     read = AnswerReader(
         failing,
         executor=ThreadPoolExecutor(2),
-        ahead=2,
+        max_concurrency=2,
         most=10,
         logger=logging.getLogger("test"),
     )
@@ -122,7 +128,7 @@ def _count(report: AnswerReport, span: TimeSpan) -> int:
 def test_a_sparse_stretch_after_a_dense_one_is_read_in_few_requests():
     dense, sparse = month(2026, 3), TimeSpan.of_window(DateWindow(D(2026, 4, 1), D(2026, 12, 31)))
     report = AnswerReport(times_in(dense, 2000) + times_in(sparse, 40, seed=3))
-    read = reader(report, ahead=4)
+    read = reader(report, max_concurrency=4)
     assert len(list(read.answers_in(dense))) == 2000
     short = read.part_seconds
     report.asked.clear()

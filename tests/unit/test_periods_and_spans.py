@@ -42,21 +42,21 @@ def test_unknown_granularity_names_the_setting():
 def test_spans_split_on_days_then_seconds_and_cover_exactly():
     span = TimeSpan.of_window(DateWindow(D(2026, 3, 1), D(2026, 3, 4)))
     assert span.query() == {"start": "2026-03-01", "end": "2026-03-04"}
-    left, right = span.halves()
+    left, right = span.parts(2)
     assert left.query() == {"start": "2026-03-01", "end": "2026-03-02"}
     assert right.query() == {"start": "2026-03-03", "end": "2026-03-04"}
     one_day = TimeSpan.of_window(DateWindow(D(2026, 3, 1), D(2026, 3, 1)))
-    morning, evening = one_day.halves()
+    morning, evening = one_day.parts(2)
     assert morning.query() == {"start": "2026-03-01T00:00:00", "end": "2026-03-01T11:59:59"}
     assert evening.query() == {"start": "2026-03-01T12:00:00", "end": "2026-03-01T23:59:59"}
     spans = [one_day]
     for _ in range(6):
-        spans = [half for span in spans for half in span.halves()]
+        spans = [half for span in spans for half in span.parts(2)]
     assert_contiguous(spans, one_day)
     tiny = TimeSpan(dt.datetime(2026, 3, 1, 5), dt.datetime(2026, 3, 1, 5, 0, 2))
     pieces = [tiny]
     while any(p.can_split() for p in pieces):
-        pieces = [h for p in pieces for h in (p.halves() if p.can_split() else (p,))]
+        pieces = [h for p in pieces for h in (p.parts(2) if p.can_split() else (p,))]
     assert [p.start.second for p in pieces] == [0, 1, 2]
     second = TimeSpan(dt.datetime(2026, 3, 1, 5), dt.datetime(2026, 3, 1, 5))
     assert not second.can_split()

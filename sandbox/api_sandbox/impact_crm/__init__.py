@@ -1,6 +1,6 @@
 """The emulated Impact CRM reports API (Trackbox, IB and Cellxpert families)."""
 
-from api_sandbox.impact_crm.api import ImpactCrmApi
+from api_sandbox.impact_crm.api import ImpactCrmEmulator
 from api_sandbox.impact_crm.auth import (
     CREDENTIALS,
     FAMILIES,
@@ -22,6 +22,6 @@ __all__ = [
     "STREAMS",
     "TRACKBOX_ONLY_CREDENTIALS",
     "Credentials",
-    "ImpactCrmApi",
     "ImpactCrmDataset",
+    "ImpactCrmEmulator",
 ]

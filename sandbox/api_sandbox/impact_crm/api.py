@@ -38,7 +38,7 @@ class _Login(msgspec.Struct):
     rememberMe: bool = True  # noqa: N815 - the API's own field name
 
 
-class ImpactCrmApi:
+class ImpactCrmEmulator:
     """The emulated Impact CRM, and the handle tests use to read and change its data."""
 
     name = "impact-crm"

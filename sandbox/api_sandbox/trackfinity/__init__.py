@@ -6,7 +6,7 @@ from api_sandbox.trackfinity.access import (
     Credentials,
     parse_allowed_ips,
 )
-from api_sandbox.trackfinity.api import TrackfinityApi
+from api_sandbox.trackfinity.api import TrackfinityEmulator
 
 API_USERNAME = CREDENTIALS.api_username
 API_KEY = CREDENTIALS.api_key
@@ -17,6 +17,6 @@ __all__ = [
     "CREDENTIALS",
     "DEFAULT_ALLOWED_IPS",
     "Credentials",
-    "TrackfinityApi",
+    "TrackfinityEmulator",
     "parse_allowed_ips",
 ]

@@ -59,7 +59,7 @@ _TRUE = b"true"
 Endpoint = Callable[[Mapping[str, str]], bytes]
 
 
-class TrackfinityApi:
+class TrackfinityEmulator:
     """The emulated Trackfinity install, and the handle tests use to read its data."""
 
     name = "trackfinity"

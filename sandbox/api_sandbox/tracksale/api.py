@@ -41,7 +41,7 @@ from api_sandbox.tracksale.write_log import WriteLog
 CONTROLS = ("writes", "received", "edit-answer", "add-answers", "counts", "lock", "solve-captcha")
 
 
-class TracksaleApi:
+class TracksaleEmulator:
     """The emulated Tracksale account, and the handle tests use to read and change it."""
 
     name = "tracksale"
