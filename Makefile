@@ -10,7 +10,7 @@ SETUP_STAMP := $(VENV)/.setup-done
 MELTANO_STAMP := .meltano/.install-done
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup meltano-install demo test bench lint format docs dist clean
+.PHONY: setup meltano-install demo test unit bench lint format docs dist clean
 
 setup: $(SETUP_STAMP)
 
@@ -45,9 +45,14 @@ test: meltano-install
 bench: setup
 	$(BIN)/python bench/run_bench.py $(ARGS)
 
+# The fast tests: units, the SDK boundary, the import graph, the project's files (under a minute).
+unit: setup
+	$(BIN)/python -m pytest -n 2 tests/unit tests/test_project.py
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(foreach p,connector_kit $(subst -,_,$(PLUGINS)),-p $(p))
 
 format: setup
 	$(BIN)/ruff format .

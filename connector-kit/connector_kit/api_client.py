@@ -69,8 +69,8 @@ class RetryPolicy:
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait before attempt `attempt + 1` (attempts count from 1)."""
         if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_retry_after)
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+            return float(min(max(retry_after, 0.0), self.max_retry_after))
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
@@ -129,8 +129,9 @@ def response_message(response: requests.Response) -> str:
         return response.text[:300].strip()
     if isinstance(body, dict):
         for key in ("message", "error", "error_description", "detail", "msg"):
-            if isinstance(body.get(key), str):
-                return body[key]
+            message = body.get(key)
+            if isinstance(message, str):
+                return message
     return str(body)[:300]
 
 

@@ -38,7 +38,7 @@ class BufferedSingerWriter(MsgSpecWriter):
             self.flush()
 
     def write_record(
-        self, stream: str, record: dict, time_extracted: str, version: int | None = None
+        self, stream: str, record: dict[str, Any], time_extracted: str, version: int | None = None
     ) -> None:
         """Write one RECORD line for `record` as it is."""
         self.write_records(stream, (record,), time_extracted, version)
@@ -46,7 +46,7 @@ class BufferedSingerWriter(MsgSpecWriter):
     def write_records(
         self,
         stream: str,
-        records: Iterable[dict],
+        records: Iterable[dict[str, Any]],
         time_extracted: str,
         version: int | None = None,
     ) -> None:

@@ -147,7 +147,7 @@ class Pager:
         key: Hashable = None,
         expect_pages: int = 1,
         where: str | None = None,
-    ) -> Iterator[list[dict]]:
+    ) -> Iterator[list[dict[str, Any]]]:
         """Yield the records of each page, in order; `fetch(n)` returns page `n`'s body.
 
         `key` names the kind of query (an endpoint, say) whose page count guides how many
@@ -174,7 +174,7 @@ class Pager:
         announced = to_int(body.get("pageSize")) if isinstance(body, dict) else None
         return Page(number, body, total_of(body), announced)
 
-    def records_of(self, page: Page, where: str | None = None) -> list[dict]:
+    def records_of(self, page: Page, where: str | None = None) -> list[dict[str, Any]]:
         """The page's records, decoding its JSON if that was left for later."""
         body = msgspec.json.decode(page.body) if isinstance(page.body, bytes) else page.body
         return extract_records(body, where=where or self.where)
@@ -204,9 +204,9 @@ class _PageRun:
         """A page past the total's last one, asked for because the last page was full."""
         self.stopped = False
 
-    def __iter__(self) -> Iterator[list[dict]]:
-        previous: list[dict] | None = None
-        held: list[dict] | None = None
+    def __iter__(self) -> Iterator[list[dict[str, Any]]]:
+        previous: list[dict[str, Any]] | None = None
+        held: list[dict[str, Any]] | None = None
         """Page 1's records, held back until page 2 shows the server honours `page`."""
         number = 1
         self.top_up()
@@ -276,7 +276,7 @@ class _PageRun:
         self.top_up()
         return page
 
-    def _learn(self, first: Page, records: list[dict]) -> None:
+    def _learn(self, first: Page, records: list[dict[str, Any]]) -> None:
         size = first.announced_size or self.asked_size
         total = first.total
         if total is not None and len(records) < min(size, total):
@@ -294,7 +294,9 @@ class _PageRun:
             last = max(last + 1, self.extra_page or 0)
         return min(last, buffered)
 
-    def _ends_before(self, page: Page, records: list[dict], previous: list[dict] | None) -> bool:
+    def _ends_before(
+        self, page: Page, records: list[dict[str, Any]], previous: list[dict[str, Any]] | None
+    ) -> bool:
         """True when `page` ends the query before its records: empty, or the one before again.
 
         Raises when that would stop short of records the total says remain.
@@ -324,7 +326,7 @@ class _PageRun:
             raise ConnectorError(msg)
         return True
 
-    def _is_last(self, page: Page, records: list[dict]) -> bool:
+    def _is_last(self, page: Page, records: list[dict[str, Any]]) -> bool:
         with self.lock:
             size = self.size or self.asked_size
             if len(records) < size:
@@ -338,5 +340,5 @@ class _PageRun:
             return False
 
 
-def _same_page(records: list[dict], previous: list[dict]) -> bool:
+def _same_page(records: list[dict[str, Any]], previous: list[dict[str, Any]]) -> bool:
     return records[0] == previous[0] and records[-1] == previous[-1]

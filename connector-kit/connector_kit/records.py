@@ -23,7 +23,7 @@ EXTRA_FIELDS = "_extra_fields"
 _INVALID = object()
 
 
-def extract_records(payload: Any, *, where: str = "response") -> list[dict]:
+def extract_records(payload: Any, *, where: str = "response") -> list[dict[str, Any]]:
     """The list of records in a response, whichever envelope holds it.
 
     Taken as the records, in this order: a bare array; the list under `data`, `items`,
@@ -42,7 +42,8 @@ def extract_records(payload: Any, *, where: str = "response") -> list[dict]:
         lists = [key for key, value in payload.items() if isinstance(value, list)]
         if len(lists) == 1:
             logger.debug("%s: taking the records from its one list, %r", where, lists[0])
-            return payload[lists[0]]
+            records: list[dict[str, Any]] = payload[lists[0]]
+            return records
         if not lists and to_int(payload.get("total")) == 0:
             return []
     keys = sorted(payload) if isinstance(payload, dict) else type(payload).__name__
@@ -237,7 +238,7 @@ class RecordConformer:
         self.coerced_values = 0
         self.invalid_values = 0
 
-    def __call__(self, record: dict) -> dict:  # noqa: C901, PLR0912 - inline checks, for speed
+    def __call__(self, record: dict[str, Any]) -> dict[str, Any]:  # noqa: C901, PLR0912 - inline checks, for speed
         get = record.get
         for name in self.integers:
             value = get(name)
@@ -274,7 +275,7 @@ class RecordConformer:
                 self._keep_extra(record, name, record.pop(name), "a field the schema lacks")
         return record
 
-    def _coerce(self, record: dict, name: str, value: Any, kind: str) -> None:
+    def _coerce(self, record: dict[str, Any], name: str, value: Any, kind: str) -> None:
         result = _COERCERS[kind](value)
         if result is _INVALID:
             self.invalid_values += 1
@@ -284,7 +285,7 @@ class RecordConformer:
             self.coerced_values += 1
         record[name] = result
 
-    def _keep_extra(self, record: dict, name: str, value: Any, why: str) -> None:
+    def _keep_extra(self, record: dict[str, Any], name: str, value: Any, why: str) -> None:
         if not self.keeps_extras:
             if name not in self.reported:
                 self.reported.add(name)

@@ -47,8 +47,9 @@ class SecretRedactor(logging.Filter):
             if self.redact(text) != text:
                 record.exc_text = self.redact(text)
                 record.exc_info = None
-        if record.__dict__.get("extra"):
-            record.extra = self.redact(str(record.extra))
+        extra = record.__dict__.get("extra")
+        if extra:
+            record.__dict__["extra"] = self.redact(str(extra))
         return True
 
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from singer_sdk import Stream
 from singer_sdk.batch import Batcher
@@ -63,19 +63,21 @@ class FastPathStream(Stream):
         """The tap this stream belongs to (where the run's shared API client lives)."""
         return self._tap
 
-    def record_batches(self, context: dict | None) -> Iterable[list[dict]]:
+    def record_batches(self, context: Mapping[str, Any] | None) -> Iterable[list[dict[str, Any]]]:
         """The stream's records in batches; streams that read pages override it."""
         for record in self.get_records(context):
-            yield [record]
+            yield [record[0] if isinstance(record, tuple) else record]
 
-    def batch_conformer(self) -> Callable[[dict], dict] | None:
+    def batch_conformer(self) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
         """One function doing all `post_process` does to a record, if there is one.
 
         With None, `post_process` runs per record, as the SDK runs it.
         """
         return None
 
-    def note_records(self, records: list[dict], context: dict | None) -> None:
+    def note_records(
+        self, records: list[dict[str, Any]], context: Mapping[str, Any] | None
+    ) -> None:
         """Move the stream's state for a batch of written records (the SDK's way, per record)."""
         for record in records:
             Stream._increment_stream_state(self, record, context=context)
@@ -98,6 +100,11 @@ class FastPathStream(Stream):
             and isinstance(getattr(self._tap, "message_writer", None), BufferedSingerWriter)
         )
 
+    @cached_property
+    def buffered_writer(self) -> BufferedSingerWriter:
+        """The tap's writer, when `records_go_out_as_they_are` (which checks its class)."""
+        return cast(BufferedSingerWriter, self._tap.message_writer)
+
     def time_extracted(self) -> str:
         """`time_extracted` of records written now (the clock read once per second)."""
         now = int(time.time())
@@ -109,11 +116,11 @@ class FastPathStream(Stream):
     # The SDK's record path, overridden
 
     @override
-    def _write_record_message(self, record: dict) -> None:
+    def _write_record_message(self, record: dict[str, Any]) -> None:
         if not self.records_go_out_as_they_are:
             super()._write_record_message(record)
             return
-        self._tap.message_writer.write_record(
+        self.buffered_writer.write_record(
             self.name, record, self.time_extracted(), self._stream_version
         )
         self.state_manager.is_flushed = False
@@ -121,22 +128,24 @@ class FastPathStream(Stream):
     @override
     def _process_record(
         self,
-        record: dict,
-        child_context: dict | None = None,
-        partition_context: dict | None = None,
+        record: dict[str, Any],
+        child_context: Mapping[str, Any] | None = None,
+        partition_context: Mapping[str, Any] | None = None,
     ) -> None:
         """Only streams with children or partitions need the SDK's per-record processing."""
         if self.child_streams or partition_context:
             super()._process_record(record, child_context, partition_context)
 
     @override
-    def _increment_stream_state(self, latest_record: dict, *, context: dict | None = None) -> None:
+    def _increment_stream_state(
+        self, latest_record: dict[str, Any], *, context: Mapping[str, Any] | None = None
+    ) -> None:
         self.note_records([latest_record], context)
 
     @override
     def _sync_records(
-        self, context: dict | None = None, *, write_messages: bool = True
-    ) -> Generator[dict, Any, Any]:
+        self, context: Mapping[str, Any] | None = None, *, write_messages: bool = True
+    ) -> Generator[dict[str, Any], Any, Any]:
         self._writes_messages = write_messages
         batched = type(self).record_batches is not FastPathStream.record_batches
         if not (
@@ -152,7 +161,9 @@ class FastPathStream(Stream):
         yield from self._sync_batches_as_they_are(context)
 
     @override
-    def get_batches(self, batch_config: Any, context: dict | None = None) -> Iterator[Any]:
+    def get_batches(
+        self, batch_config: Any, context: Mapping[str, Any] | None = None
+    ) -> Iterator[Any]:
         """Batch files of the records as RECORD messages would carry them.
 
         The SDK's own batching writes records before property selection and stream maps
@@ -169,14 +180,16 @@ class FastPathStream(Stream):
             )
             raise ConnectorError(msg)
         stream_map = maps[0]
-        records: Iterator[dict] = self._sync_records(context, write_messages=False)
+        records: Iterator[dict[str, Any]] = self._sync_records(context, write_messages=False)
         if not self.records_go_out_as_they_are:
             records = self._as_mapped(records, stream_map)
         batcher = Batcher(tap_name=self.tap_name, stream_name=self.name, batch_config=batch_config)
         for manifest in batcher.get_batches(records=records):
             yield batch_config.encoding, manifest
 
-    def _as_mapped(self, records: Iterator[dict], stream_map: Any) -> Iterator[dict]:
+    def _as_mapped(
+        self, records: Iterator[dict[str, Any]], stream_map: Any
+    ) -> Iterator[dict[str, Any]]:
         """Each record with only its selected properties, through the stream's map."""
         every_property = all(self.mask.values())
         for record in records:
@@ -186,9 +199,11 @@ class FastPathStream(Stream):
             if mapped is not None:
                 yield mapped
 
-    def _sync_batches_as_they_are(self, context: dict | None) -> Generator[dict, Any, Any]:
+    def _sync_batches_as_they_are(
+        self, context: Mapping[str, Any] | None
+    ) -> Generator[dict[str, Any], Any, Any]:
         """The SDK's record loop, a batch at a time (same messages, metrics and state)."""
-        writer: BufferedSingerWriter = self._tap.message_writer
+        writer = self.buffered_writer
         conform = self.batch_conformer()
         record_counter = self.get_record_counter()
         timer = self.get_sync_timer()

@@ -75,7 +75,7 @@ class DirectSink(BatchSink):
         return None
 
     @override
-    def _validate_and_parse(self, record: dict) -> dict:
+    def _validate_and_parse(self, record: dict[str, Any]) -> dict[str, Any]:
         """Leave the record as it came: the sink checks and converts the fields it uses.
 
         (The SDK's version would also parse every date-time field of the upstream schema,
@@ -83,7 +83,7 @@ class DirectSink(BatchSink):
         """
         return record
 
-    def take(self, record: dict) -> bool:
+    def take(self, record: dict[str, Any]) -> bool:
         """One record on the direct path: checked, tallied, processed; True when full.
 
         The same steps as the SDK's record path, with the record counter metric moved in
@@ -120,21 +120,21 @@ class DirectRecordTarget(Target, metaclass=abc.ABCMeta):
     # Hooks
 
     @abc.abstractmethod
-    def batch_message_records(self, message: dict) -> Iterable[dict]:
+    def batch_message_records(self, message: dict[str, Any]) -> Iterable[dict[str, Any]]:
         """The records of a BATCH message's files, in order."""
 
     def on_first_state(self, state: Any, *, after_records: bool) -> None:
         """The first STATE message's value, and whether any record came before it."""
 
-    def write_state_when_settled(self, state: dict) -> None:
+    def write_state_when_settled(self, state: dict[str, Any]) -> None:
         """A STATE the SDK would write now; by default it is written now."""
         self.write_state_now(state)
 
-    def write_state_now(self, state: dict) -> None:
+    def write_state_now(self, state: dict[str, Any]) -> None:
         """Write a STATE message, as the SDK does."""
         Target._write_state_message(self, state)
 
-    def latest_state(self) -> dict | None:
+    def latest_state(self) -> dict[str, Any] | None:
         """A copy of the latest STATE received, if any."""
         return copy.deepcopy(self._latest_state) if self._latest_state is not None else None
 
@@ -146,7 +146,7 @@ class DirectRecordTarget(Target, metaclass=abc.ABCMeta):
     # The SDK's message handling, overridden
 
     @override
-    def _process_record_message(self, message_dict: dict) -> None:
+    def _process_record_message(self, message_dict: dict[str, Any]) -> None:
         """The SDK's record handling, without its per-record copies when nothing maps records."""
         self._records_seen = True
         sink = self._direct_sink(message_dict.get("stream"))
@@ -164,7 +164,7 @@ class DirectRecordTarget(Target, metaclass=abc.ABCMeta):
         self._handle_max_record_age()
 
     @override
-    def _process_batch_message(self, message_dict: dict) -> None:
+    def _process_batch_message(self, message_dict: dict[str, Any]) -> None:
         """The records of a BATCH message's files, each as if it came in a RECORD message.
 
         So stream maps, checks, counts and the STATE rule apply to them as they do to RECORD
@@ -176,19 +176,19 @@ class DirectRecordTarget(Target, metaclass=abc.ABCMeta):
             self._process_record_message({"type": "RECORD", "stream": stream, "record": record})
 
     @override
-    def _process_schema_message(self, message_dict: dict) -> None:
+    def _process_schema_message(self, message_dict: dict[str, Any]) -> None:
         self._direct_sinks.clear()
         super()._process_schema_message(message_dict)
 
     @override
-    def _process_state_message(self, message_dict: dict) -> None:
+    def _process_state_message(self, message_dict: dict[str, Any]) -> None:
         if not self._first_state_seen:
             self._first_state_seen = True
             self.on_first_state(message_dict.get("value"), after_records=self._records_seen)
         super()._process_state_message(message_dict)
 
     @override
-    def _write_state_message(self, state: dict) -> None:
+    def _write_state_message(self, state: dict[str, Any]) -> None:
         self.write_state_when_settled(state)
 
     def _direct_sink(self, stream_name: Any) -> DirectSink | None:

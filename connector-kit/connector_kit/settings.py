@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from singer_sdk import typing as th
 
 from connector_kit.request_budget import DEFAULT_MAX_REQUESTS, DEFAULT_WINDOW_SECONDS
 
 
-def date_range_settings(*, window_days: int = 30) -> list[th.Property]:
+def date_range_settings(*, window_days: int = 30) -> list[th.Property[Any]]:
     """`start_date`, `end_date` and `window_days`, for taps that read through date filters."""
     return [
         th.Property(
@@ -37,7 +39,7 @@ def date_range_settings(*, window_days: int = 30) -> list[th.Property]:
     ]
 
 
-def lookback_setting(*, default: int, what: str) -> th.Property:
+def lookback_setting(*, default: int, what: str) -> th.Property[Any]:
     """`lookback_days`, for taps whose records change after their date."""
     return th.Property(
         "lookback_days",
@@ -48,7 +50,7 @@ def lookback_setting(*, default: int, what: str) -> th.Property:
     )
 
 
-def http_settings() -> list[th.Property]:
+def http_settings() -> list[th.Property[Any]]:
     """Concurrency, timeout, plain-HTTP opt-in and retry budget."""
     return [
         th.Property(
@@ -88,7 +90,7 @@ def http_settings() -> list[th.Property]:
     ]
 
 
-def request_budget_settings(*, api: str, lock: str) -> list[th.Property]:
+def request_budget_settings(*, api: str, lock: str) -> list[th.Property[Any]]:
     """`max_requests_per_window` and `rate_window_seconds`, for APIs that lock busy accounts.
 
     `api` names the API, `lock` says what it does past its limit (for the descriptions).
@@ -116,7 +118,7 @@ def request_budget_settings(*, api: str, lock: str) -> list[th.Property]:
     ]
 
 
-def secret_values(config: dict, schema: dict) -> list[str]:
+def secret_values(config: dict[str, Any], schema: dict[str, Any]) -> list[str]:
     """The configured values of every setting the schema marks secret."""
     properties = schema.get("properties", {})
     return [

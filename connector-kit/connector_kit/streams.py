@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from itertools import islice
 from typing import Any, ClassVar
@@ -44,10 +44,12 @@ class TolerantStream(FastPathStream):
     def conformer(self) -> RecordConformer:
         return RecordConformer(self.schema, stream=self.name, logger=self.logger)
 
-    def post_process(self, row: dict, context: dict | None = None) -> dict | None:
+    def post_process(
+        self, row: dict[str, Any], context: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         return self.conformer(row)
 
-    def batch_conformer(self) -> Callable[[dict], dict] | None:
+    def batch_conformer(self) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
         """The conformer, unless a stream's own `post_process` does more."""
         if type(self).post_process is TolerantStream.post_process:
             return self.conformer
@@ -69,10 +71,14 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
         self._window_end_text = ""
 
     @abc.abstractmethod
-    def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+    def records_in_window(
+        self, window: DateWindow, context: Mapping[str, Any] | None
+    ) -> Iterable[dict[str, Any]]:
         """Every record whose replication date falls inside `window`."""
 
-    def batches_in_window(self, window: DateWindow, context: dict | None) -> Iterable[list[dict]]:
+    def batches_in_window(
+        self, window: DateWindow, context: Mapping[str, Any] | None
+    ) -> Iterable[list[dict[str, Any]]]:
         """The records of `window` in batches: by default `records_in_window`'s, 1,000 at a time."""
         records = iter(self.records_in_window(window, context))
         while batch := list(islice(records, WINDOW_BATCH)):
@@ -82,12 +88,12 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
     def window_days(self) -> int:
         return int(self.config.get("window_days", 30))
 
-    def bookmark(self, context: dict | None) -> str | None:
+    def bookmark(self, context: Mapping[str, Any] | None) -> str | None:
         """The stream's (or partition's) bookmark from state, if any."""
         value = self.get_context_state(context).get("replication_key_value")
         return str(value) if value else None
 
-    def first_day(self, context: dict | None) -> dt.date:
+    def first_day(self, context: Mapping[str, Any] | None) -> dt.date:
         """Where this run starts: the bookmark's day (read again), else `start_date`.
 
         Streams that use the lookback start `lookback_days` earlier, never before `start_date`.
@@ -106,14 +112,14 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
         end = self.config.get("end_date")
         return parse_date(end, setting="end_date") if end else today_utc()
 
-    def windows(self, context: dict | None) -> list[DateWindow]:
+    def windows(self, context: Mapping[str, Any] | None) -> list[DateWindow]:
         return list(date_windows(self.first_day(context), self.last_day(), self.window_days))
 
-    def get_records(self, context: dict | None) -> Iterable[dict]:
+    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         for batch in self.record_batches(context):
             yield from batch
 
-    def record_batches(self, context: dict | None) -> Iterator[list[dict]]:
+    def record_batches(self, context: Mapping[str, Any] | None) -> Iterator[list[dict[str, Any]]]:
         windows = self.windows(context)
         if not windows:
             self.logger.info("%s: nothing to read, the start is after the end date", self.name)
@@ -124,7 +130,9 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
             yield from self.batches_in_window(window, context)
             self.complete_window(window, context)
 
-    def note_records(self, records: list[dict], context: dict | None) -> None:
+    def note_records(
+        self, records: list[dict[str, Any]], context: Mapping[str, Any] | None
+    ) -> None:
         """Track the latest value inside the current window; state moves per window only."""
         key = self.replication_key
         if not key:
@@ -137,7 +145,7 @@ class WindowedStream(TolerantStream, metaclass=abc.ABCMeta):
                 latest = value
         self._latest_in_window = latest
 
-    def complete_window(self, window: DateWindow, context: dict | None) -> None:
+    def complete_window(self, window: DateWindow, context: Mapping[str, Any] | None) -> None:
         """Move the bookmark to the end of a fully read window, and emit STATE.
 
         In batch mode the window's records may still sit in a batch file not yet announced,

@@ -31,22 +31,13 @@ class ConnectorTap(Tap, metaclass=abc.ABCMeta):
         protect_secrets(secret_values(dict(self.config), self.config_jsonschema))
 
     @classmethod
-    def invoke(cls, **options: Any) -> None:  # type: ignore[override]
+    def invoke(cls, **options: Any) -> None:
         """The command line: the process is tuned for streaming records, then the SDK runs."""
         tune_garbage_collector()
         super().invoke(**options)
 
-    def sync_all(self) -> None:
-        """Sync the selected streams; then close the API client (its connections, threads)."""
-        try:
-            super().sync_all()
-        finally:
-            api = self.__dict__.get("api")  # a tap's client, if this run made one
-            if api is not None:
-                api.close()
-
     @classmethod
-    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+    def append_builtin_config(cls, config_jsonschema: dict[str, Any]) -> None:
         """The SDK's built-in settings, and `emit_activate_version_messages`.
 
         The SDK reads that setting for the `activate-version` capability every tap declares,

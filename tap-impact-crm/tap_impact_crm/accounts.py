@@ -7,13 +7,14 @@ and type: `"(12345, mt4, live),(67890, mt5, live)"`.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from connector_kit.records import to_int
 
 _TRIPLE = re.compile(r"\(\s*([^(),]*?)\s*,\s*([^(),]*?)\s*,\s*([^(),]*?)\s*\)")
 
 
-def trading_accounts(user_additional_id: str | None) -> list[dict]:
+def trading_accounts(user_additional_id: str | None) -> list[dict[str, Any]]:
     """Each account as `{login, server, type}`; an empty list when there is none.
 
     Triples without parentheses (`12345, mt4, live`) are read too. A login that is not a

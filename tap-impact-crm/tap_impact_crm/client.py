@@ -70,11 +70,6 @@ class ImpactCrmClient:
         self.ignores_page: set[str] = set()
         """Endpoints seen to answer page 1 to every page: read as one large page a window."""
 
-    def close(self) -> None:
-        """Stop the fetching threads and close the HTTP connections."""
-        self.pool.close()
-        self.client.close()
-
     def get(
         self,
         endpoint: str,
@@ -103,7 +98,7 @@ class ImpactCrmClient:
 
     def window_batches(
         self, endpoint: str, window: DateWindow, query: WindowQuery, *, backfill: bool = False
-    ) -> Iterator[list[dict]]:
+    ) -> Iterator[list[dict[str, Any]]]:
         """The records of one date window: page by page, or as one large page.
 
         Once the endpoint is seen to ignore `page`, its windows are read as one large page each,
@@ -130,7 +125,7 @@ class ImpactCrmClient:
 
     def pages(
         self, endpoint: str, params: Mapping[str, Any], *, backfill: bool = False
-    ) -> Iterator[list[dict]]:
+    ) -> Iterator[list[dict[str, Any]]]:
         """Every page of one filtered report, `max_concurrency` pages in flight.
 
         A `backfill` (no bookmark yet) asks for its first pages all at once, expecting many.
@@ -200,9 +195,11 @@ class ImpactCrmStream(WindowedStream):
 
     @property
     def api(self) -> ImpactCrmClient:
-        return self.tap.api  # type: ignore[attr-defined, no-any-return]
+        """The tap's client, shared by its streams."""
+        client: ImpactCrmClient = self.tap.api
+        return client
 
-    def filters(self, context: dict | None) -> dict[str, Any]:
+    def filters(self, context: Mapping[str, Any] | None) -> dict[str, Any]:
         """Query parameters besides the date window and paging."""
         params: dict[str, Any] = {}
         for param, setting in self.family_settings.get(self.api.family, {}).items():
@@ -211,11 +208,15 @@ class ImpactCrmStream(WindowedStream):
                 params[param] = str(value).lower() if isinstance(value, bool) else value
         return params
 
-    def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+    def records_in_window(
+        self, window: DateWindow, context: Mapping[str, Any] | None
+    ) -> Iterable[dict[str, Any]]:
         for page in self.batches_in_window(window, context):
             yield from page
 
-    def batches_in_window(self, window: DateWindow, context: dict | None) -> Iterable[list[dict]]:
+    def batches_in_window(
+        self, window: DateWindow, context: Mapping[str, Any] | None
+    ) -> Iterable[list[dict[str, Any]]]:
         """The API's pages of `window`, as they come."""
         filters = self.filters(context)
 

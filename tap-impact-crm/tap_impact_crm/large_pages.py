@@ -32,7 +32,7 @@ WindowQuery = Callable[[DateWindow], Mapping[str, Any]]
 class LargePage:
     """One answer asked for as a single page: its records and what the envelope says."""
 
-    records: list[dict]
+    records: list[dict[str, Any]]
     total: int | None
     announced_size: int | None
 
@@ -66,7 +66,7 @@ class LargePageReader:
 
     def batches(
         self, endpoint: str, window: DateWindow, query: WindowQuery
-    ) -> Iterator[list[dict]]:
+    ) -> Iterator[list[dict[str, Any]]]:
         """The records of `window`, one batch per (sub-)window, in date order."""
         params = query(window)
         page = self.read(endpoint, params)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from connector_kit.streams import TolerantStream
@@ -36,7 +36,9 @@ class RegistrationsStream(ImpactCrmStream):
     schema = schemas.REGISTRATION
     family_settings = {"cellxpert": {"affId": "aff_id"}}
 
-    def post_process(self, row: dict, context: dict | None = None) -> dict | None:
+    def post_process(
+        self, row: dict[str, Any], context: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         record = super().post_process(row, context)
         if record is not None:
             record["tradingAccounts"] = trading_accounts(record.get("userAdditionalId"))
@@ -62,10 +64,12 @@ class ServersStream(TolerantStream):
     primary_keys = ("platform", "serverTag")
     schema = schemas.SERVER
 
-    def get_records(self, context: dict | None) -> Iterable[dict]:
+    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         return server_records(self.tap.api.get("servers"))
 
-    def generate_child_contexts(self, record: dict, context: dict | None) -> Iterable[dict | None]:
+    def generate_child_contexts(
+        self, record: dict[str, Any], context: Mapping[str, Any] | None
+    ) -> Iterable[dict[str, Any] | None]:
         wanted = self.config.get("server_tags")
         if not wanted or record["serverTag"] in wanted:
             yield {"serverTag": record["serverTag"]}
@@ -83,7 +87,7 @@ class PositionsStream(ImpactCrmStream):
     parent_stream_type = ServersStream
     state_partitioning_keys = ("serverTag",)
 
-    def filters(self, context: dict | None) -> dict[str, Any]:
+    def filters(self, context: Mapping[str, Any] | None) -> dict[str, Any]:
         return {**super().filters(context), "serverTag": (context or {})["serverTag"]}
 
 

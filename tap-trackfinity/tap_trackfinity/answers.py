@@ -38,7 +38,7 @@ def _keys_of(value: Any) -> str:
     return f"a {type(value).__name__} ({value!r:.60})"
 
 
-def profit_loss_records(body: Any, *, day: str, view: str, where: str) -> list[dict]:
+def profit_loss_records(body: Any, *, day: str, view: str, where: str) -> list[dict[str, Any]]:
     """One record per row of a one-day profit/loss answer for `view`."""
     rows = body.get("rows") if isinstance(body, dict) else None
     if isinstance(rows, dict) and all(isinstance(row, dict) for row in rows.values()):
@@ -53,7 +53,7 @@ def profit_loss_records(body: Any, *, day: str, view: str, where: str) -> list[d
     return [_profit_loss_record(row, day=day, view=view, where=where) for row in rows]
 
 
-def _profit_loss_record(row: Any, *, day: str, view: str, where: str) -> dict:
+def _profit_loss_record(row: Any, *, day: str, view: str, where: str) -> dict[str, Any]:
     if not isinstance(row, dict) or "break" not in row or not isinstance(row.get("stats"), dict):
         msg = (
             f"{where} has a row that is {_keys_of(row)}: each row must be "
@@ -81,7 +81,7 @@ def _profit_loss_record(row: Any, *, day: str, view: str, where: str) -> dict:
     return record
 
 
-def transaction_records(body: Any, *, where: str) -> list[dict]:
+def transaction_records(body: Any, *, where: str) -> list[dict[str, Any]]:
     """The transactions of one page, each with its id as text under `id`."""
     if isinstance(body, dict) and not body:
         return []
@@ -107,7 +107,7 @@ def transaction_records(body: Any, *, where: str) -> list[dict]:
     return [_listed_transaction(item, where) for item in items]
 
 
-def _listed_transaction(item: Any, where: str) -> dict:
+def _listed_transaction(item: Any, where: str) -> dict[str, Any]:
     if not isinstance(item, dict):
         msg = f"{where} lists {_keys_of(item)} where a transaction (an object) belongs."
         raise ConnectorError(msg)
@@ -121,7 +121,7 @@ def _listed_transaction(item: Any, where: str) -> dict:
     return {**item, "id": _text(ident)}
 
 
-def payout_preview_record(answer: Any, lookup: PreviewLookup) -> dict:
+def payout_preview_record(answer: Any, lookup: PreviewLookup) -> dict[str, Any]:
     """One record for one lookup: the inputs, and the answer kept as served."""
     record: dict[str, Any] = {
         "lookup": lookup.key,

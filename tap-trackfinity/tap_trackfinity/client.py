@@ -38,11 +38,6 @@ class TrackfinityClient:
         """The run's fetching threads: pages, and reports asked for many at once."""
         self.pager = Pager(pool=self.pool, where="Trackfinity response")
 
-    def close(self) -> None:
-        """Stop the fetching threads and close the HTTP connections."""
-        self.pool.close()
-        self.client.close()
-
     def get(
         self,
         endpoint: str,
@@ -140,7 +135,9 @@ class TrackfinityStream(TolerantStream):
 
     @property
     def api(self) -> TrackfinityClient:
-        return self.tap.api  # type: ignore[attr-defined, no-any-return]
+        """The tap's client, shared by its streams."""
+        client: TrackfinityClient = self.tap.api
+        return client
 
     @property
     def where(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
@@ -60,7 +60,9 @@ class ProfitLossStream(TrackfinityStream, WindowedStream):
     def extra_params(self) -> dict[str, Any]:
         return dict(self.log_passed(profitloss_params(self.config.get(self.params_setting))))
 
-    def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+    def records_in_window(
+        self, window: DateWindow, context: Mapping[str, Any] | None
+    ) -> Iterable[dict[str, Any]]:
         days = [
             (window.start + dt.timedelta(days=n)).isoformat()
             for n in range((window.end - window.start).days + 1)
@@ -122,7 +124,9 @@ class TransactionsStream(TrackfinityStream, WindowedStream):
         size = self.config.get("page_size")
         return DEFAULT_PAGE_SIZE if size is None else int(size)
 
-    def batches_in_window(self, window: DateWindow, context: dict | None) -> Iterator[list[dict]]:
+    def batches_in_window(
+        self, window: DateWindow, context: Mapping[str, Any] | None
+    ) -> Iterator[list[dict[str, Any]]]:
         dates = {
             "period": FREEFORM_PERIOD,
             "start": window.start.isoformat(),
@@ -156,11 +160,15 @@ class TransactionsStream(TrackfinityStream, WindowedStream):
             offset += len(page)
             yield fresh
 
-    def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+    def records_in_window(
+        self, window: DateWindow, context: Mapping[str, Any] | None
+    ) -> Iterable[dict[str, Any]]:
         for batch in self.batches_in_window(window, context):
             yield from batch
 
-    def post_process(self, row: dict, context: dict | None = None) -> dict | None:
+    def post_process(
+        self, row: dict[str, Any], context: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         record = super().post_process(row, context)
         payouts = record.get("payouts") if record else None
         if isinstance(payouts, list):
@@ -170,7 +178,7 @@ class TransactionsStream(TrackfinityStream, WindowedStream):
         return record
 
 
-def conform_payout(payout: dict) -> None:
+def conform_payout(payout: dict[str, Any]) -> None:
     """Types a payout's fields as the schema declares them, where the value allows it."""
     if isinstance(payout.get("id"), int):
         payout["id"] = str(payout["id"])
@@ -206,7 +214,7 @@ class PayoutPreviewStream(TrackfinityStream):
     def lookups(self) -> list[PreviewLookup]:
         return preview_lookups(self.config.get(self.params_setting))
 
-    def get_records(self, context: dict | None) -> Iterable[dict]:
+    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         lookups = self.lookups
         if not lookups:
             self.logger.info(
@@ -226,4 +234,8 @@ def snapshot_time() -> str:
     return str(normalize_timestamp(dt.datetime.now(dt.timezone.utc).isoformat()))
 
 
-STREAM_TYPES = [ProfitLossStream, TransactionsStream, PayoutPreviewStream]
+STREAM_TYPES: list[type[TrackfinityStream]] = [
+    ProfitLossStream,
+    TransactionsStream,
+    PayoutPreviewStream,
+]

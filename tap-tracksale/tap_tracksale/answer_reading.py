@@ -19,6 +19,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
+from typing import Any
 
 import msgspec
 from connector_kit.paging import PeekedPage
@@ -50,7 +51,7 @@ class AnswerReader:
         self.part_seconds: int | None = None
         """The part length: halved and more by parts that held too many, doubled by sparse ones."""
 
-    def answers_in(self, span: TimeSpan) -> Iterator[dict]:
+    def answers_in(self, span: TimeSpan) -> Iterator[dict[str, Any]]:
         """Every answer in `span`, in the span's order."""
         pending: deque[tuple[TimeSpan, Future[PeekedPage]]] = deque()
         rest: TimeSpan | None = span
@@ -75,7 +76,7 @@ class AnswerReader:
     def _ask(self, part: TimeSpan) -> Future[PeekedPage]:
         return self.executor.submit(self.fetch, part, self.most + 1)
 
-    def _fitting(self, page: PeekedPage) -> list[dict] | None:
+    def _fitting(self, page: PeekedPage) -> list[dict[str, Any]] | None:
         """The report's answers, or None when it holds more than `most`."""
         if page.count is not None and page.count > self.most:
             return None
@@ -98,5 +99,5 @@ class AnswerReader:
         return [(piece, self._ask(piece)) for piece in parts]
 
     @staticmethod
-    def _decode(page: PeekedPage) -> list[dict]:
+    def _decode(page: PeekedPage) -> list[dict[str, Any]]:
         return extract_records(msgspec.json.decode(page.raw), where="answer report")

@@ -13,7 +13,7 @@ from connector_kit.errors import ConnectorError
 from connector_kit.records import to_int
 
 
-def campaign_in(body: Any, code: int) -> dict:
+def campaign_in(body: Any, code: int) -> dict[str, Any]:
     """The campaign `code` from the answer of `GET /campaign/{code}`."""
     found = body
     if isinstance(body, list):

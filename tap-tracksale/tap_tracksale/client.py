@@ -1,4 +1,7 @@
-"""The Tracksale API v2, as the streams call it: bearer-token auth and clear failures.
+"""The Tracksale API v2 as the streams call it, and the streams' base class.
+
+`TracksaleReadClient`: bearer-token auth and clear failures. `TracksaleStream`: what every
+stream shares (the client, zone-less times read in the account's zone, the end date).
 
 Every request, retries included, is spent from the process's request budget for this token
 (`max_requests_per_window` in `rate_window_seconds`), so that Tracksale's security lock (HTTP
@@ -9,8 +12,10 @@ run stops with what to do. Windows not completed have moved no bookmark, so noth
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +25,11 @@ from connector_kit.api_client import client_from_config, require_secure_url, res
 from connector_kit.fetch_pool import FetchPool
 from connector_kit.paging import Pager
 from connector_kit.request_budget import budget_from_config
+from connector_kit.streams import TolerantStream
 from connector_kit.tracksale_lock import LOCK_STATUS, tracksale_lock_message
+from connector_kit.windows import parse_date
+
+from tap_tracksale.local_time import LocalTimes, last_day_to_read
 
 TOKEN_PAGE = "Apps > API V2 > New token"
 
@@ -45,11 +54,6 @@ class TracksaleReadClient:
         self.pool = FetchPool(self.client.max_concurrency)
         """The run's fetching threads: pages, and reports asked for many at once."""
         self.pager = Pager(pool=self.pool, where="Tracksale response")
-
-    def close(self) -> None:
-        """Stop the fetching threads and close the HTTP connections."""
-        self.pool.close()
-        self.client.close()
 
     def get(
         self,
@@ -116,3 +120,52 @@ class TracksaleReadClient:
             figures["budget_waited_seconds"],
             figures["budget_longest_wait_seconds"],
         )
+
+
+class TracksaleStream(TolerantStream):
+    """A stream that reads through the tap's one `TracksaleReadClient`."""
+
+    @property
+    def api(self) -> TracksaleReadClient:
+        return self.tap.api  # type: ignore[no-any-return]
+
+    @property
+    def local_times(self) -> LocalTimes:
+        return self.tap.local_times  # type: ignore[no-any-return]
+
+    @cached_property
+    def time_fields(self) -> tuple[str, ...]:
+        """The record's date-time fields, where a time without a zone may come."""
+        return tuple(
+            name
+            for name, prop in self.schema.get("properties", {}).items()
+            if prop.get("format") == "date-time"
+        )
+
+    @cached_property
+    def _zone_less_times(self) -> tuple[tuple[str, ...], Callable[[object], object]]:
+        """The date-time fields and the reader of zone-less times, looked up once."""
+        return self.time_fields, self.local_times.to_utc
+
+    def post_process(
+        self, row: dict[str, Any], context: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        fields, to_utc = self._zone_less_times
+        get = row.get
+        for name in fields:
+            value = get(name)
+            if type(value) is str:
+                row[name] = to_utc(value)
+        return super().post_process(row, context)
+
+    def last_day(self) -> dt.date:
+        """`end_date`, else today in `timezone` or in UTC, whichever is later."""
+        end = self.config.get("end_date")
+        if end:
+            return parse_date(end, setting="end_date")
+        return last_day_to_read(self.local_times.zone)
+
+    def codes_filter(self) -> dict[str, str]:
+        """`codes` for the configured campaigns; nothing (all campaigns) when none are set."""
+        codes = self.config.get("campaign_codes")
+        return {"codes": ",".join(str(c) for c in codes)} if codes else {}

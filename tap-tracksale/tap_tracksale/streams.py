@@ -6,23 +6,20 @@ UTC; flags given as "1"/"0"/"true"/... are emitted as booleans, nested ones incl
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
-from functools import cached_property
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from connector_kit.errors import ConnectorError
 from connector_kit.paging import PeekedPage, peek_page
 from connector_kit.records import EXTRA_FIELDS, extract_records, to_bool, unix_to_timestamp
-from connector_kit.streams import TolerantStream, WindowedStream
-from connector_kit.windows import DateWindow, parse_date
+from connector_kit.streams import WindowedStream
+from connector_kit.windows import DateWindow
 
 from tap_tracksale import schemas
 from tap_tracksale.answer_reading import AnswerFetch, AnswerReader
 from tap_tracksale.campaign_answers import campaign_in
-from tap_tracksale.client import TracksaleReadClient
+from tap_tracksale.client import TracksaleStream
 from tap_tracksale.justifications import read_justifications
-from tap_tracksale.local_time import LocalTimes, last_day_to_read
 from tap_tracksale.periods import periods
 from tap_tracksale.spans import TimeSpan
 
@@ -38,7 +35,7 @@ ANSWER_DETAILS = {
 """Ask `/report/answer` for every optional part of each answer."""
 
 
-def keep_extra(record: dict, name: str, value: Any) -> None:
+def keep_extra(record: dict[str, Any], name: str, value: Any) -> None:
     """Keep a value the tap could not read under the record's `_extra_fields`."""
     extras = record.get(EXTRA_FIELDS)
     if not isinstance(extras, dict):
@@ -46,7 +43,7 @@ def keep_extra(record: dict, name: str, value: Any) -> None:
     extras[name] = value
 
 
-def read_flag(item: dict, name: str) -> None:
+def read_flag(item: dict[str, Any], name: str) -> None:
     """Make `item[name]` a boolean; a value that is no flag is kept under `_extra_fields`."""
     value = item.get(name)
     if value is None or isinstance(value, bool):
@@ -57,53 +54,6 @@ def read_flag(item: dict, name: str) -> None:
     item[name] = flag
 
 
-class TracksaleStream(TolerantStream):
-    """A stream that reads through the tap's one `TracksaleReadClient`."""
-
-    @property
-    def api(self) -> TracksaleReadClient:
-        return self.tap.api  # type: ignore[no-any-return]
-
-    @property
-    def local_times(self) -> LocalTimes:
-        return self.tap.local_times  # type: ignore[no-any-return]
-
-    @cached_property
-    def time_fields(self) -> tuple[str, ...]:
-        """The record's date-time fields, where a time without a zone may come."""
-        return tuple(
-            name
-            for name, prop in self.schema.get("properties", {}).items()
-            if prop.get("format") == "date-time"
-        )
-
-    @cached_property
-    def _zone_less_times(self) -> tuple[tuple[str, ...], Callable[[object], object]]:
-        """The date-time fields and the reader of zone-less times, looked up once."""
-        return self.time_fields, self.local_times.to_utc
-
-    def post_process(self, row: dict, context: dict | None = None) -> dict | None:
-        fields, to_utc = self._zone_less_times
-        get = row.get
-        for name in fields:
-            value = get(name)
-            if type(value) is str:
-                row[name] = to_utc(value)
-        return super().post_process(row, context)
-
-    def last_day(self) -> dt.date:
-        """`end_date`, else today in `timezone` or in UTC, whichever is later."""
-        end = self.config.get("end_date")
-        if end:
-            return parse_date(end, setting="end_date")
-        return last_day_to_read(self.local_times.zone)
-
-    def codes_filter(self) -> dict[str, str]:
-        """`codes` for the configured campaigns; nothing (all campaigns) when none are set."""
-        codes = self.config.get("campaign_codes")
-        return {"codes": ",".join(str(c) for c in codes)} if codes else {}
-
-
 class CampaignsStream(TracksaleStream):
     """Campaigns with their questions, dispatch limits and counters; parent of draft lots."""
 
@@ -111,7 +61,7 @@ class CampaignsStream(TracksaleStream):
     primary_keys = ("code",)
     schema = schemas.CAMPAIGN
 
-    def get_records(self, context: dict | None) -> Iterable[dict]:
+    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         codes = self.config.get("campaign_codes")
         if codes:
             params = {"dispatch_limits": 1, **self.tap.whole_range()}
@@ -123,9 +73,9 @@ class CampaignsStream(TracksaleStream):
 
     def generate_child_contexts(
         self,
-        record: dict,
-        context: dict | None,
-    ) -> Iterable[dict | None]:
+        record: dict[str, Any],
+        context: Mapping[str, Any] | None,
+    ) -> Iterable[dict[str, Any] | None]:
         yield {"campaign_code": record["code"]}
 
 
@@ -138,7 +88,7 @@ class DraftLotsStream(TracksaleStream):
     parent_stream_type = CampaignsStream
     state_partitioning_keys: ClassVar[list[str]] = []
 
-    def get_records(self, context: dict | None) -> Iterable[dict]:
+    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         code = (context or {})["campaign_code"]
         body = self.api.get(f"campaign/{code}/draft-lot")
         lots = body.get("lot") if isinstance(body, dict) and "lot" in body else body
@@ -160,7 +110,9 @@ class AnswersStream(TracksaleStream, WindowedStream):
         self._reader: AnswerReader | None = None
         self._unread_reported: set[str] = set()
 
-    def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+    def records_in_window(
+        self, window: DateWindow, context: Mapping[str, Any] | None
+    ) -> Iterable[dict[str, Any]]:
         """The window's answers, in parts read `max_concurrency` at a time (see `AnswerReader`)."""
         if self._reader is None:
             pool = self.api.pool
@@ -173,7 +125,9 @@ class AnswersStream(TracksaleStream, WindowedStream):
             )
         return self._reader.answers_in(TimeSpan.of_window(window))
 
-    def post_process(self, row: dict, context: dict | None = None) -> dict | None:
+    def post_process(
+        self, row: dict[str, Any], context: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         """Justifications in the tap's one shape (see `justifications`)."""
         raw = row.get("justifications")
         if raw is None or (type(raw) is list and not raw):
@@ -211,12 +165,16 @@ class DispatchesStream(TracksaleStream, WindowedStream):
     replication_key = "create_time"
     schema = schemas.DISPATCH
 
-    def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+    def records_in_window(
+        self, window: DateWindow, context: Mapping[str, Any] | None
+    ) -> Iterable[dict[str, Any]]:
         params = {"start": window.start.isoformat(), "end": window.end.isoformat()}
         body = self.api.get("report/dispatch", {**params, **self.codes_filter()})
         return extract_records(body, where="dispatch report")
 
-    def post_process(self, row: dict, context: dict | None = None) -> dict | None:
+    def post_process(
+        self, row: dict[str, Any], context: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         campaign = row.get("campaign")
         if isinstance(campaign, dict) and "campaign_code" not in row:
             row["campaign_code"] = campaign.get("code")
@@ -249,10 +207,10 @@ class PeriodReportStream(TracksaleStream, WindowedStream):
     def granularity(self) -> str:
         return str(self.config.get("report_granularity") or "week")
 
-    def windows(self, context: dict | None) -> list[DateWindow]:
+    def windows(self, context: Mapping[str, Any] | None) -> list[DateWindow]:
         return list(periods(self.first_day(context), self.last_day(), self.granularity))
 
-    def record_batches(self, context: dict | None) -> Iterator[list[dict]]:
+    def record_batches(self, context: Mapping[str, Any] | None) -> Iterator[list[dict[str, Any]]]:
         yield from super().record_batches(context)
         if self.skipped_reports:
             self.logger.info(
@@ -262,7 +220,9 @@ class PeriodReportStream(TracksaleStream, WindowedStream):
                 self.skipped_reports,
             )
 
-    def records_in_window(self, window: DateWindow, context: dict | None) -> Iterable[dict]:
+    def records_in_window(
+        self, window: DateWindow, context: Mapping[str, Any] | None
+    ) -> Iterable[dict[str, Any]]:
         codes = self.tap.campaigns_to_report(window)
         self.skipped_reports += len(self.tap.campaign_codes) - len(codes)
         dates = {"start": window.start.isoformat(), "end": window.end.isoformat()}
@@ -278,7 +238,7 @@ class PeriodReportStream(TracksaleStream, WindowedStream):
             for row in self.rows(body):
                 yield {**row, "campaign_code": code, **period}
 
-    def rows(self, body: Any) -> list[dict]:
+    def rows(self, body: Any) -> list[dict[str, Any]]:
         return extract_records(body, where=f"{self.endpoint} report")
 
 
@@ -294,7 +254,7 @@ class NpsStream(PeriodReportStream):
     primary_keys = ("campaign_code", "granularity", "period_start")
     schema = schemas.NPS
 
-    def rows(self, body: Any) -> list[dict]:
+    def rows(self, body: Any) -> list[dict[str, Any]]:
         """The one NPS object the seed shows; an object with none of its counts is an error."""
         if isinstance(body, dict) and not any(isinstance(v, list) for v in body.values()):
             if not NPS_COUNTS & body.keys():
@@ -333,7 +293,7 @@ class WidgetsStream(TracksaleStream):
     primary_keys = ("key",)
     schema = schemas.WIDGET
 
-    def get_records(self, context: dict | None) -> Iterable[dict]:
+    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         for key in self.config.get("widget_keys") or []:
             body = self.api.get(f"widget/{key}")
             if isinstance(body, dict) and isinstance(body.get("limits"), dict):
@@ -341,7 +301,7 @@ class WidgetsStream(TracksaleStream):
             yield {**body, "key": key}
 
 
-STREAM_TYPES = [
+STREAM_TYPES: list[type[TracksaleStream]] = [
     CampaignsStream,
     DraftLotsStream,
     AnswersStream,

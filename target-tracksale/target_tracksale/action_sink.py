@@ -16,10 +16,15 @@ from target_tracksale.stream_actions import StreamAction
 class ActionSink(Protocol):
     """One stream's sink, as the run sees it."""
 
-    action: str
-    """`dispatch`, `answers`, `survey_links`, `notes` or `fill_empty_tags`."""
-    resend_is_safe: bool
-    """Whether Tracksale itself detects a repeat, so an unsettled record may be sent again."""
+    @property
+    def action(self) -> str:
+        """`dispatch`, `answers`, `survey_links`, `notes` or `fill_empty_tags`."""
+        ...
+
+    @property
+    def resend_is_safe(self) -> bool:
+        """Whether Tracksale itself detects a repeat, so an unsettled record may be sent again."""
+        ...
 
     @property
     def stream_name(self) -> str: ...

@@ -26,7 +26,7 @@ class BatchFileError(ConnectorError):
     """A BATCH message whose files cannot be read; the run stops and passes no STATE on."""
 
 
-def batch_records(stream: str, encoding: Any, manifest: Any) -> Iterator[dict]:
+def batch_records(stream: str, encoding: Any, manifest: Any) -> Iterator[dict[str, Any]]:
     """Every record of a BATCH message's files, in manifest order, one at a time."""
     compression = _compression(stream, encoding)
     if not isinstance(manifest, Sequence) or isinstance(manifest, str):
@@ -51,7 +51,9 @@ def _compression(stream: str, encoding: Any) -> str | None:
     return COMPRESSIONS[compression]
 
 
-def _file_records(stream: str, url: str, compression: str | None, decode: Any) -> Iterator[dict]:
+def _file_records(
+    stream: str, url: str, compression: str | None, decode: Any
+) -> Iterator[dict[str, Any]]:
     read = 0
     try:
         with fsspec.open(url, mode="rb", compression=compression) as lines:

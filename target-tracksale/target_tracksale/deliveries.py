@@ -40,10 +40,10 @@ class Delivery:
     `identity` is the ledger's name for it within its action and campaign.
     """
 
-    record: dict
+    record: dict[str, Any]
     campaign_code: int
     identity: str
-    payload: dict
+    payload: dict[str, Any]
     schedule_time: int | None = None
     finish_time: int | None = None
     """When the survey closes (a dispatch's `finish_time`, sent at the top level)."""

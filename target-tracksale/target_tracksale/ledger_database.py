@@ -103,7 +103,7 @@ class LedgerDatabase:
             _connect_sqlite(where) if self.dialect == "sqlite" else _connect_postgres(where)
         )
 
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run one statement (placeholders `?`); its rows, if it returns any."""
         with self.lock:
             cursor = self._connection.execute(self._native(statement), tuple(params))

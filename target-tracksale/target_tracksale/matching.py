@@ -31,7 +31,7 @@ def normalized(field_name: str, value: Any) -> str:
     return text
 
 
-def strongest_field(entry: dict) -> tuple[str, str] | None:
+def strongest_field(entry: dict[str, Any]) -> tuple[str, str] | None:
     """The strongest identifying field a listed customer carries, and its compared value."""
     for name in MATCH_FIELDS:
         value = entry.get(name)
@@ -48,7 +48,7 @@ class Ambiguity:
 
     positions: list[int]
     field_name: str
-    listed: list[dict]
+    listed: list[dict[str, Any]]
 
     def describe(self, what: str) -> str:
         count, value = len(self.listed), self.listed[0].get(self.field_name)
@@ -63,9 +63,9 @@ class Ambiguity:
 class Match:
     """Listed customers paired with the request's records (by position in the request)."""
 
-    paired: dict[int, dict] = field(default_factory=dict)
+    paired: dict[int, dict[str, Any]] = field(default_factory=dict)
     ambiguous: list[Ambiguity] = field(default_factory=list)
-    unknown: list[dict] = field(default_factory=list)
+    unknown: list[dict[str, Any]] = field(default_factory=list)
     """Listed customers that fit no record at all."""
 
     def settled(self) -> set[int]:
@@ -82,7 +82,7 @@ def match_listed(
     """Pair each listed customer with a delivery, by the strongest field it carries."""
     result = Match()
     free = set(range(len(deliveries))) - (skip or set())
-    groups: dict[tuple[str, str], list[dict]] = {}
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for entry in listed:
         key = strongest_field(entry) if isinstance(entry, dict) else None
         if key is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from target_tracksale.deliveries import Status
 from target_tracksale.jsonl import JsonLinesFile
@@ -36,7 +37,7 @@ class RejectsFile:
         *,
         stream: str,
         action: str,
-        record: dict,
+        record: dict[str, Any],
         status: Status,
         reason: str,
         campaign_code: int | None = None,

@@ -47,8 +47,9 @@ def _status_counts(reply: Reply, endpoint: str) -> dict[str, Any]:
     is not understood: the run stops, and its records stay unsettled in the ledger.
     """
     body = reply.body
-    if isinstance(body, dict) and isinstance(body.get("status"), dict):
-        return body["status"]
+    status = body.get("status") if isinstance(body, dict) else None
+    if isinstance(status, dict):
+        return status
     seen = f"keys {sorted(body)}" if isinstance(body, dict) else f"a {type(body).__name__}"
     msg = (
         f"Tracksale answered POST {endpoint} with {seen}, and no `status` object counting "
@@ -161,8 +162,9 @@ def linked_customers(body: Any, campaign_code: int) -> list[Any]:
     """The customers a survey-links answer lists; an error naming its keys when it has none."""
     if isinstance(body, dict):
         for key in SURVEY_LINK_LISTS:
-            if isinstance(body.get(key), list):
-                return body[key]
+            customers = body.get(key)
+            if isinstance(customers, list):
+                return customers
     seen = f"keys {sorted(body)}" if isinstance(body, dict) else f"a {type(body).__name__}"
     msg = (
         f"Tracksale answered POST /campaign/{campaign_code}/survey-links with {seen}, and no "

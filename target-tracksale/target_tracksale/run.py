@@ -96,7 +96,7 @@ class _Batch:
     sent: deque[tuple[ActionSink, Request, Future[list[Outcome]]]] = field(default_factory=deque)
     """Each request queued and not yet recorded, with its sink and its outcomes' future."""
     errors: list[BaseException] = field(default_factory=list)
-    checkpoint: dict | None = None
+    checkpoint: dict[str, Any] | None = None
     keys: list[tuple[str, int, str]] = field(default_factory=list)
     """(action, campaign, identity) of each record it sends."""
 
@@ -111,7 +111,7 @@ class Run:
         self,
         config: Mapping[str, Any],
         *,
-        emit_state: Callable[[dict], None],
+        emit_state: Callable[[dict[str, Any]], None],
         logger: logging.Logger,
     ) -> None:
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
@@ -170,7 +170,7 @@ class Run:
         self.logger.warning(warning)
         self.summary.warnings.append(warning)
 
-    def _api_figures(self) -> dict[str, int]:
+    def _api_figures(self) -> dict[str, float]:
         client = self.api.client
         return {
             "requests": client.request_count,
@@ -182,7 +182,7 @@ class Run:
     # Batches
 
     def deliver(
-        self, sink: ActionSink, deliveries: Sequence[Delivery], checkpoint: dict | None
+        self, sink: ActionSink, deliveries: Sequence[Delivery], checkpoint: dict[str, Any] | None
     ) -> None:
         """Send one sink batch; returns once its requests are queued."""
         self._settle_answered()
@@ -454,7 +454,7 @@ class Run:
     def reject(
         self,
         sink: ActionSink,
-        record: dict,
+        record: dict[str, Any],
         status: Status,
         reason: str,
         campaign_code: int | None = None,

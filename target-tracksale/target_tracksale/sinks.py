@@ -41,10 +41,10 @@ class SinkHost(Protocol):
     stream_actions: dict[str, StreamAction]
     run: Run
 
-    def checkpoint_after(self, draining: Sink) -> dict | None: ...
+    def checkpoint_after(self, draining: Sink) -> dict[str, Any] | None: ...
 
 
-Preparer = Callable[[dict, StreamAction, validation.CampaignLookup], Delivery]
+Preparer = Callable[[dict[str, Any], StreamAction, validation.CampaignLookup], Delivery]
 
 
 class TracksaleSink(DirectSink):
@@ -93,7 +93,7 @@ class TracksaleSink(DirectSink):
     def is_full(self) -> bool:
         return self.current_size >= self._max_size
 
-    def process_record(self, record: dict, context: dict) -> None:
+    def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
         try:
             delivery = self.prepare_record(record, self.stream_action, self.run.campaigns.get)
         except RecordRejectedError as rejected:
@@ -104,7 +104,7 @@ class TracksaleSink(DirectSink):
             return
         self._deliveries.append(delivery)
 
-    def process_batch(self, context: dict) -> None:
+    def process_batch(self, context: dict[str, Any]) -> None:
         self.count_records()
         deliveries, self._deliveries = self._deliveries, []
         checkpoint = self.tracksale_target.checkpoint_after(self)
@@ -340,7 +340,7 @@ class IgnoredStreamSink(BatchSink):
     def get_validator(self) -> None:
         return None
 
-    def process_batch(self, context: dict) -> None:
+    def process_batch(self, context: dict[str, Any]) -> None:
         """Nothing to do: the map drops every record of the stream."""
 
 

@@ -47,7 +47,7 @@ class RunSummary:
         self.lots: list[dict[str, Any]] = []
         self.files: dict[str, str] = {}
         self.warnings: list[str] = []
-        self.api_figures: Callable[[], dict[str, int]] = dict
+        self.api_figures: Callable[[], dict[str, float]] = dict
         """Requests made, retried, and how often the API's refusals lowered the concurrency."""
         self._lock = threading.Lock()
 

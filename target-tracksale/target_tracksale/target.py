@@ -222,13 +222,13 @@ class TargetTracksale(DirectRecordTarget):
     ).to_dict()
 
     @classmethod
-    def invoke(cls, **options: Any) -> None:  # type: ignore[override]
+    def invoke(cls, **options: Any) -> None:
         """The command line: the process is tuned for streaming records, then the SDK runs."""
         tune_garbage_collector()
         super().invoke(**options)
 
     @classmethod
-    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+    def append_builtin_config(cls, config_jsonschema: dict[str, Any]) -> None:
         """The SDK's built-in settings, less three with no meaning here.
 
         (`load_method`: records are always sent, never upserted into a table;
@@ -253,7 +253,7 @@ class TargetTracksale(DirectRecordTarget):
         self.stream_actions: dict[str, StreamAction] = actions
         # Sinks drain one after another; each sends its own batch concurrently.
         self.max_parallelism = 1
-        self._emitted_state: dict | None = None
+        self._emitted_state: dict[str, Any] | None = None
         self.run = Run(self.config, emit_state=self._emit_state, logger=self.logger)
         if self.run.dry_run:
             self.logger.info("Dry run: nothing will be sent to Tracksale and no STATE emitted.")
@@ -274,7 +274,7 @@ class TargetTracksale(DirectRecordTarget):
         )
         raise ConfigValidationError(msg, errors=[msg])
 
-    def batch_message_records(self, message: dict) -> Iterable[dict]:
+    def batch_message_records(self, message: dict[str, Any]) -> Iterable[dict[str, Any]]:
         """The records of a BATCH message's files (JSON Lines, gzip or not)."""
         return batch_records(
             str(message.get("stream")), message.get("encoding"), message.get("manifest")
@@ -294,7 +294,7 @@ class TargetTracksale(DirectRecordTarget):
         if not after_records:
             self.run.check_ledger_against(state)
 
-    def checkpoint_after(self, draining: Sink) -> dict | None:
+    def checkpoint_after(self, draining: Sink) -> dict[str, Any] | None:
         """The STATE to release once `draining`'s batch is answered, if that covers it.
 
         It does when every other sink is empty: then every record read before the latest
@@ -304,12 +304,12 @@ class TargetTracksale(DirectRecordTarget):
             return None
         return self.latest_state()
 
-    def write_state_when_settled(self, state: dict) -> None:
+    def write_state_when_settled(self, state: dict[str, Any]) -> None:
         """Release STATE only after every request sent so far is answered and recorded."""
         self.run.settle()
         self._emit_state(state)
 
-    def _emit_state(self, state: dict) -> None:
+    def _emit_state(self, state: dict[str, Any]) -> None:
         if self.run.dry_run or state == self._emitted_state:
             return
         self._emitted_state = copy.deepcopy(state)

@@ -41,7 +41,7 @@ class RecordRejectedError(Exception):
         self.reason = reason
 
 
-def text(record: dict, name: str) -> str | None:
+def text(record: dict[str, Any], name: str) -> str | None:
     """A text field, trimmed; numbers become text; empty is None; other types are rejected."""
     value = record.get(name)
     if value.__class__ is str:
@@ -63,7 +63,7 @@ def phone_digits(phone: str | None) -> str:
     return "".join(ch for ch in phone or "" if ch.isdigit())
 
 
-def tags_of(record: dict) -> list[dict[str, str]] | None:
+def tags_of(record: dict[str, Any]) -> list[dict[str, str]] | None:
     """`tags` as Tracksale's list of `{name, value}`; tags whose value is null are left out."""
     value = record.get("tags")
     if value is None:
@@ -98,7 +98,7 @@ def _tag_text(name: str, value: Any) -> str:
     raise RecordRejectedError(f"wrong type: tag {name!r} must have a text or number value")
 
 
-def unix_seconds(record: dict, name: str) -> int | None:
+def unix_seconds(record: dict[str, Any], name: str) -> int | None:
     """A time as Unix seconds: a number, a numeric text, an ISO 8601 time or a datetime."""
     value = record.get(name)
     if value is None or value == "":
@@ -124,7 +124,7 @@ def unix_seconds(record: dict, name: str) -> int | None:
     return int(moment.timestamp())
 
 
-def date_text(record: dict, name: str, default: str | None) -> str | None:
+def date_text(record: dict[str, Any], name: str, default: str | None) -> str | None:
     """A `YYYY-MM-DD` date from the record (a date, a datetime or ISO text), else `default`."""
     value = record.get(name)
     if value in (None, ""):
@@ -137,7 +137,9 @@ def date_text(record: dict, name: str, default: str | None) -> str | None:
         raise RecordRejectedError(f"wrong type: `{name}` must be a date like 2025-01-31") from None
 
 
-def campaign_of(record: dict, action: StreamAction, campaigns: CampaignLookup) -> Campaign:
+def campaign_of(
+    record: dict[str, Any], action: StreamAction, campaigns: CampaignLookup
+) -> Campaign:
     """The record's campaign (its own `campaign_code`, else the stream's), which must exist."""
     raw = record.get("campaign_code")
     code = action.campaign_code if raw in (None, "") else _whole_number(raw, "campaign_code")
@@ -151,7 +153,7 @@ def campaign_of(record: dict, action: StreamAction, campaigns: CampaignLookup) -
     return campaign
 
 
-def optional_campaign_code(record: dict, action: StreamAction) -> int | None:
+def optional_campaign_code(record: dict[str, Any], action: StreamAction) -> int | None:
     raw = record.get("campaign_code")
     return action.campaign_code if raw in (None, "") else _whole_number(raw, "campaign_code")
 
@@ -163,7 +165,7 @@ def _whole_number(value: Any, name: str) -> int:
     return number
 
 
-def customer_of(record: dict) -> dict[str, Any]:
+def customer_of(record: dict[str, Any]) -> dict[str, Any]:
     """The customer fields Tracksale takes, as present in the record."""
     customer: dict[str, Any] = {}
     for field in CUSTOMER_FIELDS:
@@ -217,7 +219,9 @@ def fingerprint(*parts: Any) -> str:
     return hashlib.blake2b(encoded, digest_size=8).hexdigest()
 
 
-def prepare_dispatch(record: dict, action: StreamAction, campaigns: CampaignLookup) -> Delivery:
+def prepare_dispatch(
+    record: dict[str, Any], action: StreamAction, campaigns: CampaignLookup
+) -> Delivery:
     """A customer to survey: main channel present; own schedule_time or the stream's.
 
     A record's `finish_time` goes to the top level of its request, beside `schedule_time`.
@@ -235,7 +239,9 @@ def prepare_dispatch(record: dict, action: StreamAction, campaigns: CampaignLook
     )
 
 
-def prepare_survey_link(record: dict, action: StreamAction, campaigns: CampaignLookup) -> Delivery:
+def prepare_survey_link(
+    record: dict[str, Any], action: StreamAction, campaigns: CampaignLookup
+) -> Delivery:
     """A customer to make a survey link for."""
     campaign = campaign_of(record, action, campaigns)
     customer = customer_of(record)
@@ -243,7 +249,9 @@ def prepare_survey_link(record: dict, action: StreamAction, campaigns: CampaignL
     return Delivery(record, campaign.code, identity, customer)
 
 
-def prepare_answer(record: dict, action: StreamAction, campaigns: CampaignLookup) -> Delivery:
+def prepare_answer(
+    record: dict[str, Any], action: StreamAction, campaigns: CampaignLookup
+) -> Delivery:
     """An answer to insert: a name, the main channel, and a whole score from 0 to 10."""
     campaign = campaign_of(record, action, campaigns)
     answer = customer_of(record)
@@ -265,7 +273,7 @@ def prepare_answer(record: dict, action: StreamAction, campaigns: CampaignLookup
     return Delivery(record, campaign.code, identity, answer)
 
 
-def _answer_or_customer(record: dict, what: str) -> tuple[dict[str, Any], str]:
+def _answer_or_customer(record: dict[str, Any], what: str) -> tuple[dict[str, Any], str]:
     """`answer_id`, else the customer's identifying fields; and the identity they give."""
     raw = record.get("answer_id")
     if raw not in (None, ""):
@@ -283,7 +291,9 @@ def _answer_or_customer(record: dict, what: str) -> tuple[dict[str, Any], str]:
     return found, "customer:" + "|".join(f"{k}={v}" for k, v in sorted(found.items()))
 
 
-def prepare_note(record: dict, action: StreamAction, campaigns: CampaignLookup) -> Delivery:
+def prepare_note(
+    record: dict[str, Any], action: StreamAction, campaigns: CampaignLookup
+) -> Delivery:
     """An internal note on an answer, by `answer_id` or by a customer filter with dates."""
     comment = text(record, "comment")
     if comment is None:
@@ -308,7 +318,9 @@ def prepare_note(record: dict, action: StreamAction, campaigns: CampaignLookup) 
     return Delivery(record, campaign_code or 0, f"{identity}|{fingerprint(comment)}", payload)
 
 
-def prepare_tags_fill(record: dict, action: StreamAction, campaigns: CampaignLookup) -> Delivery:
+def prepare_tags_fill(
+    record: dict[str, Any], action: StreamAction, campaigns: CampaignLookup
+) -> Delivery:
     """Tags for an answer's empty tags, by `answer_id` or by campaign and customer."""
     tags = tags_of(record)
     if not tags:
