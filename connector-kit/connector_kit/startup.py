@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 YOUNG_THRESHOLD = 10_000
 """Allocations between two collections of the youngest generation (Python's default: 700)."""
@@ -31,3 +32,13 @@ def tune_garbage_collector() -> None:
     """
     gc.freeze()
     gc.set_threshold(YOUNG_THRESHOLD, MIDDLE_THRESHOLD, OLD_THRESHOLD)
+
+
+class TunedCommandLine:
+    """A plugin base whose command line tunes the process first (`tune_garbage_collector`)."""
+
+    @classmethod
+    def invoke(cls, **options: Any) -> None:
+        """The command line: the process is tuned for streaming records, then the SDK runs."""
+        tune_garbage_collector()
+        super().invoke(**options)  # type: ignore[misc]

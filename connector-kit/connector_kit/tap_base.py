@@ -15,10 +15,10 @@ from connector_kit.errors import ConnectorError
 from connector_kit.output import BufferedSingerWriter
 from connector_kit.redaction import protect_secrets
 from connector_kit.settings import secret_values
-from connector_kit.startup import tune_garbage_collector
+from connector_kit.startup import TunedCommandLine
 
 
-class ConnectorTap(Tap, metaclass=abc.ABCMeta):
+class ConnectorTap(TunedCommandLine, Tap, metaclass=abc.ABCMeta):
     """A Singer SDK tap whose secrets never reach a log and whose `--test` says what it did.
 
     Subclasses implement `check_connection`: the cheapest calls that prove the settings work.
@@ -29,12 +29,6 @@ class ConnectorTap(Tap, metaclass=abc.ABCMeta):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         protect_secrets(secret_values(dict(self.config), self.config_jsonschema))
-
-    @classmethod
-    def invoke(cls, **options: Any) -> None:
-        """The command line: the process is tuned for streaming records, then the SDK runs."""
-        tune_garbage_collector()
-        super().invoke(**options)
 
     @classmethod
     def append_builtin_config(cls, config_jsonschema: dict[str, Any]) -> None:

@@ -28,9 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,16 +40,14 @@ from target_tracksale.ledger_database import (
     parse_ledger_url,
     sqlite_url,
 )
+from target_tracksale.ledger_lots import LotBook
+from target_tracksale.ledger_runs import RunRegistry
 
 SENT = "sent"
 DUPLICATED = "duplicated"
 UNSETTLED = "unsettled"
 IN_FLIGHT = "in_flight"
 DONE = frozenset({SENT, DUPLICATED})
-
-LOT_OPEN = "open"
-LOT_SENT = "sent"
-LOT_GONE = "gone"
 
 CLAIM_SENDING = "sending"
 CLAIM_UNSETTLED = "unsettled"
@@ -115,33 +110,6 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _host() -> str:
-    """The machine's name and, where Linux tells it, its boot (a pid means nothing after)."""
-    try:
-        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        boot = ""
-    return f"{socket.gethostname()}/{boot}"
-
-
-HOST = _host()
-
-
-def _process_gone(pid: int) -> bool:
-    """Whether process `pid` of this machine has ended (a zombie has)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]
-
-
 @dataclass
 class Claim:
     """What one claim of a request's identities found."""
@@ -181,47 +149,9 @@ class Ledger:
             self._upgrade_requests_table()
         self.history = self._has_history()
         """Whether any earlier run wrote to this ledger (looked at when it was opened)."""
-        self._register_run()
-        self._stop_heartbeat = threading.Event()
-        self._heartbeat = threading.Thread(target=self._beat, name="ledger-heartbeat", daemon=True)
-        self._heartbeat.start()
+        self.runs = RunRegistry(self.db, run_id=run_id, lease_seconds=self.lease_seconds)
+        self.lots = LotBook(self.db)
         self._closed = False
-
-    # Runs
-
-    def _register_run(self) -> None:
-        with self.db.transaction():
-            self.db.execute(
-                "INSERT INTO runs (run_id, host, pid, started_at, heartbeat) "
-                f"VALUES (?, ?, ?, ?, {self.db.now_seconds()})",
-                (self.run_id, HOST, os.getpid(), _now()),
-            )
-            # Runs long finished that hold no claim tell nothing more.
-            self.db.execute(
-                "DELETE FROM runs WHERE finished_at IS NOT NULL AND finished_at < ? AND "
-                "run_id NOT IN (SELECT run_id FROM claims)",
-                ((dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)).isoformat(),),
-            )
-
-    def _beat(self) -> None:
-        interval = max(self.lease_seconds / 4, 0.2)
-        while not self._stop_heartbeat.wait(interval):
-            try:
-                self.db.execute(
-                    f"UPDATE runs SET heartbeat = {self.db.now_seconds()} WHERE run_id = ?",
-                    (self.run_id,),
-                )
-            except Exception as error:  # the next ledger call reports a lost database
-                logger.warning("The ledger's heartbeat failed: %s", error)
-
-    def _live_runs(self) -> set[str]:
-        """Runs other than this one that may still be sending: their heartbeat is fresh."""
-        rows = self.db.execute(
-            "SELECT run_id, host, pid FROM runs WHERE finished_at IS NULL AND run_id <> ? "
-            f"AND heartbeat >= {self.db.now_seconds()} - ?",
-            (self.run_id, self.lease_seconds),
-        )
-        return {run_id for run_id, host, pid in rows if not (host == HOST and _process_gone(pid))}
 
     def _has_history(self) -> bool:
         for table in ("deliveries", "claims", "runs"):
@@ -234,16 +164,13 @@ class Ledger:
         if self._closed:
             return
         self._closed = True
-        self._stop_heartbeat.set()
-        self._heartbeat.join()
+        self.runs.stop_heartbeat()
         with self.db.transaction():
             self.db.execute(
                 "UPDATE claims SET state = ? WHERE run_id = ? AND state = ?",
                 (CLAIM_UNSETTLED, self.run_id, CLAIM_SENDING),
             )
-            self.db.execute(
-                "UPDATE runs SET finished_at = ? WHERE run_id = ?", (_now(), self.run_id)
-            )
+            self.runs.finish()
         self.db.close()
 
     # Deliveries and claims
@@ -277,7 +204,7 @@ class Ledger:
             (action, campaign_code, listed),
         )
         if claimed:
-            live = self._live_runs()
+            live = self.runs.live_others()
             for identity, run_id, state in claimed:
                 if identity not in found:
                     sending = state == CLAIM_SENDING and run_id in live
@@ -373,7 +300,7 @@ class Ledger:
             f"request_id <> ? AND identity IN {self.db.json_list()}",
             (action, campaign_code, request_id, listed),
         )
-        live = self._live_runs() if held else set()
+        live = self.runs.live_others() if held else set()
         orphans: list[tuple[str, str]] = []
         for identity, other_request, run_id, state in held:
             if state == CLAIM_SENDING and run_id in live:
@@ -525,32 +452,3 @@ class Ledger:
                 (CLAIM_UNSETTLED,),
             )
             self.db.execute("DROP TABLE requests")
-
-    # Lots
-
-    def add_lot(self, campaign_code: int, lot_code: str, *, stream: str) -> None:
-        with self.db.transaction():
-            self.db.execute(
-                "INSERT INTO lots (campaign_code, lot_code, status, stream, created_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (campaign_code, lot_code, LOT_OPEN, stream, _now()),
-            )
-
-    def open_lots(self, campaign_codes: Iterable[int]) -> list[tuple[int, str]]:
-        """`(campaign_code, lot_code)` of the lots not yet sent, for these campaigns."""
-        codes = sorted(set(campaign_codes))
-        if not codes:
-            return []
-        rows = self.db.execute(
-            "SELECT campaign_code, lot_code FROM lots WHERE status = ? AND "
-            f"CAST(campaign_code AS TEXT) IN {self.db.json_list()} ORDER BY created_at, lot_code",
-            (LOT_OPEN, _encode([str(code) for code in codes]).decode()),
-        )
-        return [(int(code), str(lot)) for code, lot in rows]
-
-    def close_lot(self, campaign_code: int, lot_code: str, status: str = LOT_SENT) -> None:
-        with self.db.transaction():
-            self.db.execute(
-                "UPDATE lots SET status = ?, sent_at = ? WHERE campaign_code = ? AND lot_code = ?",
-                (status, _now(), campaign_code, lot_code),
-            )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from connector_kit.redaction import protect_secrets
 from connector_kit.sdk_target_path import DirectRecordTarget
 from connector_kit.settings import http_settings, request_budget_settings, secret_values
-from connector_kit.startup import tune_garbage_collector
+from connector_kit.startup import TunedCommandLine
 from singer_sdk import Sink
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecReader
@@ -20,8 +19,9 @@ from singer_sdk.mapper import RemoveRecordTransform
 from target_tracksale.batch_files import batch_records
 from target_tracksale.client import DEFAULT_API_URL, TOKEN_PAGE
 from target_tracksale.ledger_database import LedgerUrlError
-from target_tracksale.run import DEFAULT_PATHS, MAX_BATCH_SIZE, Run, ledger_location
-from target_tracksale.sinks import SINKS, DispatchSink, IgnoredStreamSink
+from target_tracksale.outputs import DEFAULT_PATHS
+from target_tracksale.run import MAX_BATCH_SIZE, Run, ledger_location
+from target_tracksale.sinks import IgnoredStreamSink, TracksaleSink
 from target_tracksale.stream_actions import (
     ACTIONS,
     LEDGER_KEYS,
@@ -87,11 +87,11 @@ STREAM_ACTION = th.ObjectType(
 )
 
 
-class TargetTracksale(DirectRecordTarget):
+class TargetTracksale(TunedCommandLine, DirectRecordTarget):
     """Sends NPS surveys and writes answers, links, notes and tags into Tracksale."""
 
     name = "target-tracksale"
-    default_sink_class = DispatchSink
+    default_sink_class = TracksaleSink
     message_reader_class = MsgSpecReader
     # Records are checked field by field by each action, rejects kept: no JSON Schema check.
     capabilities: ClassVar[list[CapabilitiesEnum]] = [
@@ -222,12 +222,6 @@ class TargetTracksale(DirectRecordTarget):
     ).to_dict()
 
     @classmethod
-    def invoke(cls, **options: Any) -> None:
-        """The command line: the process is tuned for streaming records, then the SDK runs."""
-        tune_garbage_collector()
-        super().invoke(**options)
-
-    @classmethod
     def append_builtin_config(cls, config_jsonschema: dict[str, Any]) -> None:
         """The SDK's built-in settings, less three with no meaning here.
 
@@ -253,15 +247,14 @@ class TargetTracksale(DirectRecordTarget):
         self.stream_actions: dict[str, StreamAction] = actions
         # Sinks drain one after another; each sends its own batch concurrently.
         self.max_parallelism = 1
-        self._emitted_state: dict[str, Any] | None = None
-        self.run = Run(self.config, emit_state=self._emit_state, logger=self.logger)
+        self.run = Run(self.config, emit_state=self.write_state_now, logger=self.logger)
         if self.run.dry_run:
             self.logger.info("Dry run: nothing will be sent to Tracksale and no STATE emitted.")
 
     def get_sink_class(self, stream_name: str) -> type[Sink]:
         action = self.stream_actions.get(stream_name)
         if action is not None:
-            return SINKS[action.action]
+            return TracksaleSink
         if self._removed_by_stream_maps(stream_name):
             return IgnoredStreamSink
         self.run.settle()
@@ -295,25 +288,16 @@ class TargetTracksale(DirectRecordTarget):
             self.run.check_ledger_against(state)
 
     def checkpoint_after(self, draining: Sink) -> dict[str, Any] | None:
-        """The STATE to release once `draining`'s batch is answered, if that covers it.
-
-        It does when every other sink is empty: then every record read before the latest
-        STATE is in this batch or in a batch already answered.
-        """
-        if self.sinks_holding_records(besides=draining):
-            return None
-        return self.latest_state()
+        """The STATE `draining`'s batch releases once settled, if any (`state_release`)."""
+        return self.run.state.checkpoint(
+            self.latest_state(),
+            other_sinks_hold_records=self.sinks_holding_records(besides=draining),
+        )
 
     def write_state_when_settled(self, state: dict[str, Any]) -> None:
-        """Release STATE only after every request sent so far is answered and recorded."""
+        """A STATE the SDK would write now: every batch in flight settles first."""
         self.run.settle()
-        self._emit_state(state)
-
-    def _emit_state(self, state: dict[str, Any]) -> None:
-        if self.run.dry_run or state == self._emitted_state:
-            return
-        self._emitted_state = copy.deepcopy(state)
-        self.write_state_now(state)
+        self.run.state.release(state)
 
     def process_endofpipe(self) -> None:
         try:
