@@ -29,7 +29,10 @@ from tests.packaging.builds import (
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packaging-wheels")]
 KIT = REPO / "connector-kit" / "connector_kit"
 PLUGIN = "tap-tracksale"
-KIT_FILES = sorted(p.relative_to(KIT.parent).as_posix() for p in KIT.rglob("*.py"))
+KIT_FILES = sorted(
+    p.relative_to(KIT.parent).as_posix() for p in [*KIT.rglob("*.py"), KIT / "py.typed"]
+)
+"""The shared code as each wheel and sdist must carry it: its modules and its `py.typed`."""
 
 
 def wheel_metadata(wheel: Path) -> tuple[dict[str, list[str]], zipfile.ZipFile]:
@@ -51,7 +54,7 @@ def test_wheel_installs_alone_and_about_reports_its_version(plugin, dists, tmp_p
     assert reported["name"] == plugin
     assert reported["version"] == pyproject(plugin)["project"]["version"]
     package = PACKAGES[plugin]
-    modules = [f"connector_kit.{Path(name).stem}" for name in KIT_FILES]
+    modules = [f"connector_kit.{Path(name).stem}" for name in KIT_FILES if name.endswith(".py")]
     code = f"import {package}, {', '.join(modules)}; print({package}.__version__)"
     # Every shared module imports: the wheel declares what connector_kit needs.
     assert run(venv / "python", "-c", code).strip() == reported["version"]
