@@ -9,7 +9,6 @@ one round of requests in flight.
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Protocol
 
 from connector_kit.sdk_target_path import DirectSink
@@ -27,7 +26,6 @@ class SinkHost(Protocol):
 
     stream_actions: dict[str, StreamAction]
     run: Run
-    logger: logging.Logger
 
     def checkpoint_after(self, draining: Sink) -> dict[str, Any] | None: ...
 
