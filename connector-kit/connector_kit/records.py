@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Union
 
 from connector_kit.errors import ConnectorError
 
@@ -209,13 +209,135 @@ def _kind_of(schema: Mapping[str, Any]) -> str | None:
     return None
 
 
+_TYPES: dict[str, frozenset[type]] = {
+    "integer": frozenset({int}),
+    "number": frozenset({int, float}),
+    "boolean": frozenset({bool}),
+    "string": frozenset({str}),
+    "date-time": frozenset(),
+}
+"""The Python types a JSON value of each kind already has (date-times are checked apart)."""
+
+Spec = Union[str, "NestedSpec"]
+"""A scalar kind (`integer`, `number`, `boolean`, `string`, `date-time`) or a nested spec."""
+KeepRaw = Callable[[str, Any], None]
+"""Where a value that does not fit goes: its path (`review[0].answer`) and its raw form."""
+
+
+def _fits(value: Any, kind: str, types: frozenset[type]) -> bool:
+    if kind == "date-time":
+        return type(value) is str and len(value) == 20 and value[10] == "T" and value[19] == "Z"
+    return type(value) in types
+
+
+def _coerced(value: Any, kind: str, where: str, keep_raw: KeepRaw) -> Any:
+    result = _COERCERS[kind](value)
+    if result is _INVALID:
+        keep_raw(where, value)
+        return None
+    return result
+
+
+class NestedSpec:
+    """How to conform a nested object's fields, or an array's items, at every depth.
+
+    Per record it costs a type check per value present; paths are built only for a value
+    that does not fit.
+    """
+
+    def __init__(self, *, fields: dict[str, Spec] | None = None, items: Spec | None = None) -> None:
+        named = list((fields or {}).items())
+        self.is_object = fields is not None
+        self.typed = tuple(
+            (name, spec, _TYPES[spec])
+            for name, spec in named
+            if isinstance(spec, str) and spec != "date-time"
+        )
+        self.times = tuple(name for name, spec in named if spec == "date-time")
+        self.containers = tuple(
+            (name, spec) for name, spec in named if isinstance(spec, NestedSpec)
+        )
+        self.items = items
+
+    @classmethod
+    def of(cls, schema: Mapping[str, Any]) -> Spec | None:
+        """The spec of a property's schema; None when nothing in it needs conforming."""
+        kind = _kind_of(schema)
+        if kind is not None:
+            return kind
+        types = schema.get("type", [])
+        types = [types] if isinstance(types, str) else list(types)
+        if "object" in types and isinstance(schema.get("properties"), Mapping):
+            fields = {
+                name: spec
+                for name, prop in schema["properties"].items()
+                if (spec := cls.of(prop)) is not None
+            }
+            return cls(fields=fields) if fields else None
+        if "array" in types and isinstance(schema.get("items"), Mapping):
+            items = cls.of(schema["items"])
+            return cls(items=items) if items is not None else None
+        return None
+
+    def conform(self, value: Any, path: str, keep_raw: KeepRaw, index: int = -1) -> Any:
+        """`value` conformed in place where it is a container of the declared kind.
+
+        `index`: the value's place in the array at `path`, when it is an array's item.
+        """
+        if self.is_object and type(value) is dict:
+            return self._conform_object(value, path, index, keep_raw)
+        if self.items is not None and type(value) is list:
+            return self._conform_items(value, _at(path, index), keep_raw)
+        keep_raw(_at(path, index), value)
+        return None
+
+    def _conform_object(
+        self, value: dict[str, Any], path: str, index: int, keep_raw: KeepRaw
+    ) -> dict[str, Any]:
+        get = value.get
+        for name, kind, types in self.typed:
+            item = get(name)
+            if item is not None and type(item) not in types:
+                value[name] = _coerced(item, kind, f"{_at(path, index)}.{name}", keep_raw)
+        for name in self.times:
+            item = get(name)
+            if item is not None and not (
+                type(item) is str and len(item) == 20 and item[10] == "T" and item[19] == "Z"
+            ):
+                value[name] = _coerced(item, "date-time", f"{_at(path, index)}.{name}", keep_raw)
+        for name, spec in self.containers:
+            item = get(name)
+            if item is not None:
+                value[name] = spec.conform(item, f"{_at(path, index)}.{name}", keep_raw)
+        return value
+
+    def _conform_items(self, value: list[Any], path: str, keep_raw: KeepRaw) -> list[Any]:
+        items = self.items
+        if isinstance(items, NestedSpec):
+            for index, item in enumerate(value):
+                if item is not None:
+                    value[index] = items.conform(item, path, keep_raw, index)
+        elif items is not None:
+            types = _TYPES[items]
+            for index, item in enumerate(value):
+                if item is not None and not _fits(item, items, types):
+                    value[index] = _coerced(item, items, f"{path}[{index}]", keep_raw)
+        return value
+
+
+def _at(path: str, index: int) -> str:
+    """The path of an array's item (`review[0]`), or `path` itself for a value not in one."""
+    return path if index < 0 else f"{path}[{index}]"
+
+
 class RecordConformer:
-    """Coerces a record's top-level values to the stream's schema, keeping what does not fit.
+    """Coerces a record's values to the stream's schema, at every depth, keeping what does not fit.
 
     Built once per stream from its JSON schema; cheap per record: values already of the right
     type pass with one type check. A value that cannot be coerced becomes null and its raw form
-    goes to `_extra_fields`; so does every field the schema does not declare. Each such field
-    is logged once per run.
+    goes to `_extra_fields` (under its path, `review[0].answer`, when nested); so does every
+    top-level field the schema does not declare. Each such field is logged once per run.
+    Nested objects and arrays are conformed the same way, field by field and item by item.
     """
 
     def __init__(self, schema: Mapping[str, Any], *, stream: str, logger: logging.Logger) -> None:
@@ -234,6 +356,11 @@ class RecordConformer:
         self.booleans = tuple(fields["boolean"])
         self.timestamps = tuple(fields["date-time"])
         self.strings = tuple(fields["string"])
+        self.nested = tuple(
+            (name, spec)
+            for name, prop in properties.items()
+            if name != EXTRA_FIELDS and isinstance(spec := NestedSpec.of(prop), NestedSpec)
+        )
         self.reported: set[str] = set()
         self.coerced_values = 0
         self.invalid_values = 0
@@ -270,6 +397,12 @@ class RecordConformer:
             value = get(name)
             if value is not None and type(value) is not bool:
                 self._coerce(record, name, value, "boolean")
+        if self.nested:
+            keep_raw = self._keeper(record)
+            for name, spec in self.nested:
+                value = get(name)
+                if value is not None:
+                    record[name] = spec.conform(value, name, keep_raw)
         if not self.known.issuperset(record):
             for name in record.keys() - self.known:
                 self._keep_extra(record, name, record.pop(name), "a field the schema lacks")
@@ -284,6 +417,15 @@ class RecordConformer:
         else:
             self.coerced_values += 1
         record[name] = result
+
+    def _keeper(self, record: dict[str, Any]) -> KeepRaw:
+        """Where a nested value that does not fit goes: the record's `_extra_fields`."""
+
+        def keep_raw(path: str, value: Any) -> None:
+            self.invalid_values += 1
+            self._keep_extra(record, path, value, "a value that does not fit its type")
+
+        return keep_raw
 
     def _keep_extra(self, record: dict[str, Any], name: str, value: Any, why: str) -> None:
         if not self.keeps_extras:

@@ -178,8 +178,10 @@ class DispatchesStream(TracksaleStream, WindowedStream):
         campaign = row.get("campaign")
         if isinstance(campaign, dict) and "campaign_code" not in row:
             row["campaign_code"] = campaign.get("code")
-        record = super().post_process(row, context)
-        for customer in (record or {}).get("customers") or []:
+        # The customers' times are the account's local time: read before the schema's
+        # conformance, which takes a time without a zone for UTC.
+        customers = row.get("customers")
+        for customer in customers if isinstance(customers, list) else []:
             if not isinstance(customer, dict):
                 continue
             moment = customer.get("dispatch_time")
@@ -188,7 +190,7 @@ class DispatchesStream(TracksaleStream, WindowedStream):
             elif isinstance(moment, str):
                 customer["dispatch_time"] = self.local_times.to_utc(moment)
             read_flag(customer, "has_answered")
-        return record
+        return super().post_process(row, context)
 
 
 class PeriodReportStream(TracksaleStream, WindowedStream):

@@ -146,3 +146,71 @@ def test_unknown_fields_and_unfit_values_are_kept_not_dropped(caplog):
     assert c.invalid_values == 1
     # each field is reported once per run, not once per record
     assert sum("riskScore" in m for m in caplog.messages) == 1
+
+
+NESTED_SCHEMA = {
+    "properties": {
+        "id": {"type": ["integer"]},
+        "campaign": {
+            "type": ["object", "null"],
+            "properties": {"code": {"type": ["string", "null"]}, "name": {"type": ["string"]}},
+        },
+        "review": {
+            "type": ["array", "null"],
+            "items": {
+                "type": ["object"],
+                "properties": {
+                    "score": {"type": ["integer", "null"]},
+                    "answer": {"type": ["string", "null"]},
+                    "at": {"type": ["string", "null"], "format": "date-time"},
+                    "flags": {"type": ["array"], "items": {"type": ["boolean"]}},
+                },
+            },
+        },
+        EXTRA_FIELDS: {"type": ["object", "null"]},
+    }
+}
+
+
+def nested_conformer():
+    return RecordConformer(NESTED_SCHEMA, stream="s", logger=logging.getLogger("test"))
+
+
+def test_nested_objects_and_arrays_are_conformed_at_every_depth():
+    record = nested_conformer()(
+        {
+            "id": 1,
+            "campaign": {"code": 101, "name": "NPS", "other": "kept as it came"},
+            "review": [
+                {"score": "9", "answer": 7, "at": 1767225600, "flags": ["1", 0, True]},
+                {"score": 10, "answer": "ok", "at": "2026-01-01 00:00:00", "flags": []},
+            ],
+        }
+    )
+    assert record == {
+        "id": 1,
+        "campaign": {"code": "101", "name": "NPS", "other": "kept as it came"},
+        "review": [
+            {"score": 9, "answer": "7", "at": "2026-01-01T00:00:00Z", "flags": [True, False, True]},
+            {"score": 10, "answer": "ok", "at": "2026-01-01T00:00:00Z", "flags": []},
+        ],
+    }
+
+
+def test_a_nested_value_that_does_not_fit_is_kept_under_its_path():
+    conform = nested_conformer()
+    record = conform(
+        {
+            "id": 2,
+            "campaign": "101",
+            "review": [{"score": "nine", "answer": None}, {"flags": ["maybe"]}],
+        }
+    )
+    assert record["campaign"] is None
+    assert record["review"] == [{"score": None, "answer": None}, {"flags": [None]}]
+    assert record[EXTRA_FIELDS] == {
+        "campaign": "101",
+        "review[0].score": "nine",
+        "review[1].flags[0]": "maybe",
+    }
+    assert conform.invalid_values == 3
