@@ -26,17 +26,16 @@ is upgraded on first use.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import msgspec
-
 from target_tracksale.ledger_database import (
     LedgerDatabase,
     LedgerUrl,
+    json_text,
+    now_text,
     parse_ledger_url,
     sqlite_url,
 )
@@ -56,7 +55,6 @@ _ALIKE_GROUPS = 4
 """Up to this many kinds of final rows per request are written a kind at a time."""
 
 logger = logging.getLogger(__name__)
-_encode = msgspec.json.Encoder().encode
 
 _TABLES = (
     """CREATE TABLE IF NOT EXISTS deliveries (
@@ -104,10 +102,6 @@ _TABLES = (
 
 Final = tuple[str, str, str | None, str | None]
 """(identity, status, lot_code, detail) of a record Tracksale answered for."""
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -190,7 +184,7 @@ class Ledger:
         it); or `unsettled` (a request that was not answered, or whose answer did not settle
         it, claimed it).
         """
-        listed = _encode(list(identities)).decode()
+        listed = json_text(list(identities))
         found: dict[str, tuple[str, str]] = {}
         for identity, status, run_id in self.db.execute(
             "SELECT identity, status, run_id FROM deliveries WHERE action = ? AND "
@@ -228,7 +222,7 @@ class Ledger:
         """
         result = Claim()
         unique = list(dict.fromkeys(identities))
-        listed = _encode(unique).decode()
+        listed = json_text(unique)
         with self.db.transaction():
             claimed = self.db.change(
                 "INSERT INTO claims (action, campaign_code, identity, request_id, run_id, "
@@ -242,7 +236,7 @@ class Ledger:
                     self.run_id,
                     CLAIM_SENDING,
                     stream,
-                    _now(),
+                    now_text(),
                     listed,
                     action,
                     campaign_code,
@@ -319,10 +313,10 @@ class Ledger:
                     request_id,
                     self.run_id,
                     CLAIM_SENDING,
-                    _now(),
+                    now_text(),
                     action,
                     campaign_code,
-                    _encode(orphans).decode(),
+                    json_text(orphans),
                 ),
             )
         mine = self.db.execute(
@@ -352,7 +346,7 @@ class Ledger:
         `released` are identities Tracksale refused (no row: a corrected record may be sent
         later); `unsettled` those the answer left unknown, whose claims stay for a later run.
         """
-        now = _now()
+        now = now_text()
         done = [row[0] for row in final]
         done.extend(released)
         with self.db.transaction():
@@ -369,7 +363,7 @@ class Ledger:
                 self.db.execute(
                     "UPDATE claims SET state = ? WHERE request_id = ? AND identity IN "
                     f"{self.db.json_list()}",
-                    (CLAIM_UNSETTLED, request_id, _encode(list(unsettled)).decode()),
+                    (CLAIM_UNSETTLED, request_id, json_text(list(unsettled))),
                 )
 
     def _insert_final(
@@ -390,7 +384,7 @@ class Ledger:
             rows = f"SELECT ?, ?, c0, c1, ?, ?, c2, c3, ? FROM ({self.db.json_rows(4)}) AS answered"
             self.db.change(
                 upsert.format(rows=rows),
-                (action, campaign_code, stream, self.run_id, now, _encode(final).decode()),
+                (action, campaign_code, stream, self.run_id, now, json_text(final)),
             )
             return
         rows = f"SELECT ?, ?, value, ?, ?, ?, ?, ?, ? FROM {self.db.json_list()} AS answered"
@@ -406,7 +400,7 @@ class Ledger:
                     lot,
                     detail,
                     now,
-                    _encode(identities).decode(),
+                    json_text(identities),
                 ),
             )
 
@@ -432,7 +426,7 @@ class Ledger:
         self.db.change(
             "DELETE FROM claims WHERE action = ? AND campaign_code = ? AND identity IN "
             f"{self.db.json_list()} AND request_id = ?",
-            (action, campaign_code, _encode(list(identities)).decode(), request_id),
+            (action, campaign_code, json_text(list(identities)), request_id),
         )
 
     def _upgrade_requests_table(self) -> None:

@@ -14,6 +14,7 @@ One connection per ledger, shared by the run's threads under a lock.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import msgspec
 from connector_kit.errors import ConnectorError
 from connector_kit.redaction import MASK, protect_secrets
 
@@ -30,6 +32,19 @@ POSTGRES_SCHEMA = "target_tracksale"
 SQLITE_BUSY_SECONDS = 60.0
 """How long a SQLite write waits for another process's write to finish."""
 _SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql"}
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+def now_text() -> str:
+    """Now, UTC, to the second: the time the ledger's rows are stamped with."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def json_text(values: Any) -> str:
+    """A list (or rows) as the one JSON parameter `json_list` and `json_rows` read."""
+    return _encode(values).decode()
 
 
 class LedgerUrlError(ConnectorError):

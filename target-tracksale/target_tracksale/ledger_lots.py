@@ -7,23 +7,14 @@ this one stopped first.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
-import msgspec
-
-from target_tracksale.ledger_database import LedgerDatabase
+from target_tracksale.ledger_database import LedgerDatabase, json_text, now_text
 
 OPEN = "open"
 SENT = "sent"
 GONE = "gone"
 """Sent or discarded elsewhere: Tracksale no longer has it open."""
-
-_encode = msgspec.json.Encoder().encode
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 class LotBook:
@@ -37,7 +28,7 @@ class LotBook:
             self.db.execute(
                 "INSERT INTO lots (campaign_code, lot_code, status, stream, created_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (campaign_code, lot_code, OPEN, stream, _now()),
+                (campaign_code, lot_code, OPEN, stream, now_text()),
             )
 
     def open_ones(self, campaign_codes: Iterable[int]) -> list[tuple[int, str]]:
@@ -48,7 +39,7 @@ class LotBook:
         rows = self.db.execute(
             "SELECT campaign_code, lot_code FROM lots WHERE status = ? AND "
             f"CAST(campaign_code AS TEXT) IN {self.db.json_list()} ORDER BY created_at, lot_code",
-            (OPEN, _encode([str(code) for code in codes]).decode()),
+            (OPEN, json_text([str(code) for code in codes])),
         )
         return [(int(code), str(lot)) for code, lot in rows]
 
@@ -57,5 +48,5 @@ class LotBook:
         with self.db.transaction():
             self.db.execute(
                 "UPDATE lots SET status = ?, sent_at = ? WHERE campaign_code = ? AND lot_code = ?",
-                (status, _now(), campaign_code, lot_code),
+                (status, now_text(), campaign_code, lot_code),
             )

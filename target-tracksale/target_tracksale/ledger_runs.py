@@ -16,15 +16,11 @@ import socket
 import threading
 from pathlib import Path
 
-from target_tracksale.ledger_database import LedgerDatabase
+from target_tracksale.ledger_database import LedgerDatabase, now_text
 
 logger = logging.getLogger(__name__)
 FORGET_FINISHED_AFTER = dt.timedelta(days=30)
 """Finished runs that hold no claim are removed from the table after this long."""
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _host() -> str:
@@ -65,7 +61,7 @@ class RunRegistry:
             db.execute(
                 "INSERT INTO runs (run_id, host, pid, started_at, heartbeat) "
                 f"VALUES (?, ?, ?, ?, {db.now_seconds()})",
-                (run_id, HOST, os.getpid(), _now()),
+                (run_id, HOST, os.getpid(), now_text()),
             )
             db.execute(
                 "DELETE FROM runs WHERE finished_at IS NOT NULL AND finished_at < ? AND "
@@ -102,4 +98,6 @@ class RunRegistry:
 
     def finish(self) -> None:
         """Mark this run finished (inside the caller's transaction)."""
-        self.db.execute("UPDATE runs SET finished_at = ? WHERE run_id = ?", (_now(), self.run_id))
+        self.db.execute(
+            "UPDATE runs SET finished_at = ? WHERE run_id = ?", (now_text(), self.run_id)
+        )
