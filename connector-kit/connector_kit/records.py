@@ -224,10 +224,13 @@ KeepRaw = Callable[[str, Any], None]
 """Where a value that does not fit goes: its path (`review[0].answer`) and its raw form."""
 
 
+def _is_utc_text(value: Any) -> bool:
+    """Whether `value` is already a date-time as emitted: `2026-01-01T00:00:00Z`."""
+    return type(value) is str and len(value) == 20 and value[10] == "T" and value[19] == "Z"
+
+
 def _fits(value: Any, kind: str, types: frozenset[type]) -> bool:
-    if kind == "date-time":
-        return type(value) is str and len(value) == 20 and value[10] == "T" and value[19] == "Z"
-    return type(value) in types
+    return _is_utc_text(value) if kind == "date-time" else type(value) in types
 
 
 def _coerced(value: Any, kind: str, where: str, keep_raw: KeepRaw) -> Any:
@@ -301,9 +304,7 @@ class NestedSpec:
                 value[name] = _coerced(item, kind, f"{_at(path, index)}.{name}", keep_raw)
         for name in self.times:
             item = get(name)
-            if item is not None and not (
-                type(item) is str and len(item) == 20 and item[10] == "T" and item[19] == "Z"
-            ):
+            if item is not None and not _is_utc_text(item):
                 value[name] = _coerced(item, "date-time", f"{_at(path, index)}.{name}", keep_raw)
         for name, spec in self.containers:
             item = get(name)
