@@ -9,7 +9,9 @@ Each demo after the first starts the sandbox one week further on (`--weeks-later
 in `.output/demo-history.json`), so the taps resume from their bookmarks into a world with new
 and edited records, and the demo shows per table what changed: rows before and after, new,
 updated, and how many the run read. The taps read up to the sandbox's last day (`end_date`),
-which may lie after today.
+which may lie after today. The sandbox serves Tracksale's reports in the types the vendor's
+documents show where they leave a type open (the `tracksale-documented-types` quirk: codes
+and flags as text, question scores as numbers), which the taps conform to their schemas.
 """
 
 from __future__ import annotations
@@ -38,12 +40,14 @@ HISTORY = OUTPUT / "demo-history.json"
 TARGET_SUMMARY = OUTPUT / "target-tracksale" / "summary.json"
 SCALE = int(os.environ.get("DEMO_SCALE", "3000"))
 LISTENING = re.compile(r"listening on (http://\S+)")
+QUIRKS = "tracksale-documented-types"
 
 
 @contextmanager
 def running_sandbox(weeks_later: int) -> Iterator[str]:
     """Start `api-sandbox serve` on a free port; yield its base URL; stop it."""
     command = [str(BIN / "api-sandbox"), "serve", "--port", "0", "--scale", str(SCALE)]
+    command += ["--quirks", QUIRKS]
     process = subprocess.Popen(
         [*command, "--weeks-later", str(weeks_later)], stdout=subprocess.PIPE, text=True
     )

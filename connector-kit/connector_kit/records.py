@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, Union
 
@@ -90,12 +92,16 @@ def normalize_timestamp(value: str) -> str | None:
         text = text[:-1] + "+00:00"
     try:
         moment = dt.datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+        return utc_text(moment.astimezone(dt.timezone.utc))
+    except (ValueError, OverflowError):  # not a time, or one UTC cannot hold (year 10000)
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    moment = moment.astimezone(dt.timezone.utc)
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """`moment` (in UTC) as `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, the year always of four digits."""
+    stamp = moment.replace(tzinfo=None).isoformat(timespec="seconds")
     if moment.microsecond:
         stamp += f".{moment.microsecond:06d}".rstrip("0")
     return stamp + "Z"
@@ -106,15 +112,26 @@ def _coerce_integer(value: Any) -> Any:
     return _INVALID if result is None else result
 
 
+_GROUPED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+"""`1,234,567.89`: the only commas a number's text may hold (`1,5` is no number here)."""
+
+
 def _coerce_number(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
+        return value if math.isfinite(value) else _INVALID
     if isinstance(value, str):
+        text = value.strip()
+        if "," in text and _GROUPED_THOUSANDS.fullmatch(text):
+            text = text.replace(",", "")
         try:
-            number = float(value.strip().replace(",", ""))
+            number = float(text)
         except ValueError:
             return _INVALID
-        return int(number) if number.is_integer() and "." not in value else number
+        if not math.isfinite(number):  # "nan", "inf": no JSON number holds them
+            return _INVALID
+        if "." in text or "e" in text.lower():
+            return number
+        return int(text)
     return _INVALID
 
 
@@ -161,11 +178,7 @@ def unix_to_timestamp(seconds: float) -> str:
     """ISO 8601 in UTC with a `Z` for a Unix time in seconds."""
     if type(seconds) is int and 0 <= seconds < _BEFORE_YEAR_10000:
         return _whole_seconds_text(seconds)  # the APIs' own form
-    moment = dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        stamp += f".{moment.microsecond:06d}".rstrip("0")
-    return stamp + "Z"
+    return utc_text(dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc))
 
 
 def _coerce_timestamp(value: Any) -> Any:
@@ -189,24 +202,54 @@ def _coerce_string(value: Any) -> Any:
     return value if isinstance(value, str) else _INVALID
 
 
+def _is_date_text(value: Any) -> bool:
+    """Whether `value` is already a date as emitted: `2026-01-31`."""
+    if type(value) is not str or len(value) != 10 or value[4] != "-":
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _coerce_date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            return _INVALID
+    return _INVALID
+
+
 _COERCERS: dict[str, Callable[[Any], Any]] = {
     "integer": _coerce_integer,
     "number": _coerce_number,
     "boolean": _coerce_boolean,
     "date-time": _coerce_timestamp,
+    "date": _coerce_date,
     "string": _coerce_string,
 }
 
 
-def _kind_of(schema: Mapping[str, Any]) -> str | None:
+def _kinds_of(schema: Mapping[str, Any]) -> tuple[str, ...]:
+    """The scalar kinds a property's schema declares, in its order (`null` left out)."""
     types = schema.get("type", [])
     types = [types] if isinstance(types, str) else list(types)
-    for kind in ("integer", "number", "boolean"):
-        if kind in types:
-            return kind
-    if "string" in types:
-        return "date-time" if schema.get("format") == "date-time" else "string"
-    return None
+    kinds = []
+    for name in types:
+        if name in {"integer", "number", "boolean"}:
+            kinds.append(name)
+        elif name == "string":
+            fmt = schema.get("format")
+            kinds.append(fmt if fmt in {"date-time", "date"} else "string")
+    return tuple(kinds)
+
+
+def _kind_of(schema: Mapping[str, Any]) -> str | None:
+    """The one scalar kind a property declares; None for none, or for a union of several."""
+    kinds = _kinds_of(schema)
+    return kinds[0] if len(kinds) == 1 else None
 
 
 _TYPES: dict[str, frozenset[type]] = {
@@ -215,11 +258,14 @@ _TYPES: dict[str, frozenset[type]] = {
     "boolean": frozenset({bool}),
     "string": frozenset({str}),
     "date-time": frozenset(),
+    "date": frozenset(),
 }
-"""The Python types a JSON value of each kind already has (date-times are checked apart)."""
+"""The Python types a JSON value of each kind already has (dates and times checked apart)."""
+_CHECKED_APART = {"date-time": None, "date": None}
 
-Spec = Union[str, "NestedSpec"]
-"""A scalar kind (`integer`, `number`, `boolean`, `string`, `date-time`) or a nested spec."""
+Spec = Union[str, "NestedSpec", "KindChoice"]
+"""A scalar kind (`integer`, `number`, `boolean`, `string`, `date-time`, `date`), a union of kinds
+or a nested spec."""
 KeepRaw = Callable[[str, Any], None]
 """Where a value that does not fit goes: its path (`review[0].answer`) and its raw form."""
 
@@ -230,7 +276,11 @@ def _is_utc_text(value: Any) -> bool:
 
 
 def _fits(value: Any, kind: str, types: frozenset[type]) -> bool:
-    return _is_utc_text(value) if kind == "date-time" else type(value) in types
+    if kind == "date-time":
+        return _is_utc_text(value)
+    if kind == "date":
+        return _is_date_text(value)
+    return type(value) in types
 
 
 def _coerced(value: Any, kind: str, where: str, keep_raw: KeepRaw) -> Any:
@@ -239,6 +289,28 @@ def _coerced(value: Any, kind: str, where: str, keep_raw: KeepRaw) -> Any:
         keep_raw(where, value)
         return None
     return result
+
+
+class KindChoice:
+    """A union type (`["integer", "string"]`), where the vendor's documents leave a type open.
+
+    A value goes out as the first declared kind that takes it exactly: with `integer, string`
+    a code `"52"` becomes 52 and `"AB-7"` stays text; with `number, string` an answer `9`
+    stays 9 and `"Great"` stays text. A value no kind takes is kept raw, like any other.
+    """
+
+    def __init__(self, kinds: tuple[str, ...]) -> None:
+        self.kinds = kinds
+        self.coercers = tuple(_COERCERS[kind] for kind in kinds)
+
+    def conform(self, value: Any, path: str, keep_raw: KeepRaw, index: int = -1) -> Any:
+        """`value` as the first kind that takes it; else None, its raw form kept."""
+        for coerce in self.coercers:
+            result = coerce(value)
+            if result is not _INVALID:
+                return result
+        keep_raw(_at(path, index), value)
+        return None
 
 
 class NestedSpec:
@@ -254,20 +326,20 @@ class NestedSpec:
         self.typed = tuple(
             (name, spec, _TYPES[spec])
             for name, spec in named
-            if isinstance(spec, str) and spec != "date-time"
+            if isinstance(spec, str) and spec not in _CHECKED_APART
         )
-        self.times = tuple(name for name, spec in named if spec == "date-time")
-        self.containers = tuple(
-            (name, spec) for name, spec in named if isinstance(spec, NestedSpec)
+        self.checked = tuple(
+            (name, spec) for name, spec in named if isinstance(spec, str) and spec in _CHECKED_APART
         )
+        self.containers = tuple((name, spec) for name, spec in named if not isinstance(spec, str))
         self.items = items
 
     @classmethod
     def of(cls, schema: Mapping[str, Any]) -> Spec | None:
         """The spec of a property's schema; None when nothing in it needs conforming."""
-        kind = _kind_of(schema)
-        if kind is not None:
-            return kind
+        kinds = _kinds_of(schema)
+        if kinds:
+            return kinds[0] if len(kinds) == 1 else KindChoice(kinds)
         types = schema.get("type", [])
         types = [types] if isinstance(types, str) else list(types)
         if "object" in types and isinstance(schema.get("properties"), Mapping):
@@ -302,10 +374,10 @@ class NestedSpec:
             item = get(name)
             if item is not None and type(item) not in types:
                 value[name] = _coerced(item, kind, f"{_at(path, index)}.{name}", keep_raw)
-        for name in self.times:
+        for name, kind in self.checked:
             item = get(name)
-            if item is not None and not _is_utc_text(item):
-                value[name] = _coerced(item, "date-time", f"{_at(path, index)}.{name}", keep_raw)
+            if item is not None and not _fits(item, kind, _TYPES[kind]):
+                value[name] = _coerced(item, kind, f"{_at(path, index)}.{name}", keep_raw)
         for name, spec in self.containers:
             item = get(name)
             if item is not None:
@@ -314,7 +386,7 @@ class NestedSpec:
 
     def _conform_items(self, value: list[Any], path: str, keep_raw: KeepRaw) -> list[Any]:
         items = self.items
-        if isinstance(items, NestedSpec):
+        if isinstance(items, (NestedSpec, KindChoice)):
             for index, item in enumerate(value):
                 if item is not None:
                     value[index] = items.conform(item, path, keep_raw, index)
@@ -356,11 +428,13 @@ class RecordConformer:
         self.numbers = tuple(fields["number"])
         self.booleans = tuple(fields["boolean"])
         self.timestamps = tuple(fields["date-time"])
+        self.dates = tuple(fields["date"])
         self.strings = tuple(fields["string"])
         self.nested = tuple(
             (name, spec)
             for name, prop in properties.items()
-            if name != EXTRA_FIELDS and isinstance(spec := NestedSpec.of(prop), NestedSpec)
+            if name != EXTRA_FIELDS
+            and isinstance(spec := NestedSpec.of(prop), (NestedSpec, KindChoice))
         )
         self.reported: set[str] = set()
         self.coerced_values = 0
@@ -398,6 +472,10 @@ class RecordConformer:
             value = get(name)
             if value is not None and type(value) is not bool:
                 self._coerce(record, name, value, "boolean")
+        for name in self.dates:
+            value = get(name)
+            if value is not None and not _is_date_text(value):
+                self._coerce(record, name, value, "date")
         if self.nested:
             keep_raw = self._keeper(record)
             for name, spec in self.nested:

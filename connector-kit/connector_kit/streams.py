@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from connector_kit.records import RecordConformer
+from connector_kit.schemas import with_null_items
 from connector_kit.sdk_tap_path import FastPathStream
 from connector_kit.windows import DateWindow, date_windows, parse_date, today_utc
 
@@ -39,6 +40,13 @@ class TolerantStream(FastPathStream):
     """
 
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A stream's declared schema, with null allowed in arrays and maps at every depth."""
+        super().__init_subclass__(**kwargs)
+        declared = cls.__dict__.get("schema")
+        if isinstance(declared, dict):
+            cls.schema = with_null_items(declared)  # type: ignore[assignment]
 
     @cached_property
     def conformer(self) -> RecordConformer:

@@ -34,6 +34,11 @@ TRACKSALE_CAMPAIGN_OBJECT = "tracksale-campaign-object"
 """`GET /campaign/{code}` answers the campaign as an object, not an array holding it."""
 TRACKSALE_CUSTOMERS_LINKS = "tracksale-customers-links"
 """`POST /campaign/{code}/survey-links` lists customers under `customers_links`."""
+TRACKSALE_DOCUMENTED_TYPES = "tracksale-documented-types"
+"""Tracksale's reports in the types its documents show where they leave them open: campaign
+codes as text (answers' `campaign_code`, dispatches' `campaign.code`), `has_answered` as the
+text `"1"` or `"0"`, and the score of each review, secondary NPS and CSAT item as a number
+under `answer` (docs/apis.md, "Types the documents leave open")."""
 
 KNOWN_QUIRKS = frozenset(
     {
@@ -51,6 +56,7 @@ KNOWN_QUIRKS = frozenset(
         KEYED_RECORDS,
         TRACKSALE_CAMPAIGN_OBJECT,
         TRACKSALE_CUSTOMERS_LINKS,
+        TRACKSALE_DOCUMENTED_TYPES,
     }
 )
 _RECORD_KEYS = {ENVELOPE_ITEMS: "items", ENVELOPE_RESULTS: "results", ENVELOPE_RECORDS: "records"}

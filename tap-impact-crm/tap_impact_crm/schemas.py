@@ -93,6 +93,7 @@ TRANSACTION = th.PropertiesList(
 SERVER = th.PropertiesList(
     th.Property("platform", th.StringType, required=True, description="mt4, mt5, ..."),
     th.Property("serverTag", th.StringType, required=True),
+    EXTRA,
 ).to_dict()
 
 POSITION = th.PropertiesList(

@@ -11,6 +11,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connector_kit.errors import ConnectorError
+from connector_kit.records import utc_text
 
 DEFAULT_TIMEZONE = "America/Sao_Paulo"
 
@@ -66,8 +67,7 @@ class LocalTimes:
             return value
         if moment.tzinfo is not None:
             return value
-        utc = moment.replace(tzinfo=self.zone).astimezone(dt.timezone.utc)
-        stamp = utc.strftime("%Y-%m-%dT%H:%M:%S")
-        if utc.microsecond:
-            stamp += f".{utc.microsecond:06d}".rstrip("0")
-        return stamp + "Z"
+        try:
+            return utc_text(moment.replace(tzinfo=self.zone).astimezone(dt.timezone.utc))
+        except OverflowError:  # past year 9999 in UTC: left for the conformer to keep raw
+            return value

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from connector_kit.errors import ConnectorError
 from connector_kit.paging import PeekedPage, peek_page
-from connector_kit.records import EXTRA_FIELDS, extract_records, to_bool, unix_to_timestamp
+from connector_kit.records import EXTRA_FIELDS, extract_records
 from connector_kit.streams import WindowedStream
 from connector_kit.windows import DateWindow
 
@@ -41,17 +41,6 @@ def keep_extra(record: dict[str, Any], name: str, value: Any) -> None:
     if not isinstance(extras, dict):
         extras = record[EXTRA_FIELDS] = {}
     extras[name] = value
-
-
-def read_flag(item: dict[str, Any], name: str) -> None:
-    """Make `item[name]` a boolean; a value that is no flag is kept under `_extra_fields`."""
-    value = item.get(name)
-    if value is None or isinstance(value, bool):
-        return
-    flag = to_bool(value)
-    if flag is None:
-        keep_extra(item, name, value)
-    item[name] = flag
 
 
 class CampaignsStream(TracksaleStream):
@@ -185,11 +174,8 @@ class DispatchesStream(TracksaleStream, WindowedStream):
             if not isinstance(customer, dict):
                 continue
             moment = customer.get("dispatch_time")
-            if isinstance(moment, (int, float)) and not isinstance(moment, bool):
-                customer["dispatch_time"] = unix_to_timestamp(moment)
-            elif isinstance(moment, str):
+            if isinstance(moment, str):  # Unix seconds are the conformer's to read
                 customer["dispatch_time"] = self.local_times.to_utc(moment)
-            read_flag(customer, "has_answered")
         return super().post_process(row, context)
 
 
@@ -298,8 +284,12 @@ class WidgetsStream(TracksaleStream):
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         for key in self.config.get("widget_keys") or []:
             body = self.api.get(f"widget/{key}")
-            if isinstance(body, dict) and isinstance(body.get("limits"), dict):
-                read_flag(body["limits"], "has_limit")
+            if not isinstance(body, dict):
+                msg = (
+                    f"widget/{key} answered {type(body).__name__} where the API documents an "
+                    "object (views, limits); nothing was read from it."
+                )
+                raise ConnectorError(msg)
             yield {**body, "key": key}
 
 

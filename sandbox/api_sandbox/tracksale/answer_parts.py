@@ -55,7 +55,9 @@ NO_JUSTIFICATIONS = (JUSTIFICATIONS_KEY + EMPTY_LIST, EMPTY_LIST)
 class AnswerParts:
     """Encodes the pieces of the answers to `campaigns`, keeping each one it made."""
 
-    def __init__(self, campaigns: Sequence[Campaign]) -> None:
+    def __init__(self, campaigns: Sequence[Campaign], *, score_key: str = "score") -> None:
+        """`score_key`: the key of a scored item's score (`answer` under documented types)."""
+        self._score_key = score_key
         self._questions = [
             {kind: campaign.questions_of(kind) for kind in ("review", "nps_secondary", "csat")}
             for campaign in campaigns
@@ -115,7 +117,7 @@ class AnswerParts:
             encoded = self._items[key] = _encode(
                 {
                     "question": question.question,
-                    "score": None if skipped == 0 else value,
+                    self._score_key: None if skipped == 0 else value,
                     "comment": REVIEW_COMMENTS[comment] if with_comment else None,
                 }
             )

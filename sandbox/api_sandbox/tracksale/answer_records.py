@@ -65,7 +65,7 @@ _KEY_LENGTHS = tuple(
 _GENERATED_HEAD = (
     b'{"time":%d,"type":%s,"name":"%s","email":"%s","identification":%s,"phone":"%s",'
     b'"alternative_email":%s,"alternative_phone":%s,"nps_answer":%d,"last_nps_answer":%s,'
-    b'"nps_comment":%s,"campaign_name":%s,"campaign_code":%d,"lot_code":"%s","id":%d,'
+    b'"nps_comment":%s,"campaign_name":%s,"campaign_code":%s,"lot_code":"%s","id":%d,'
     b'"deadline":%s,"elapsed_time":%d,"dispatch_time":%s,"reminder_time":%s,"status":%s,'
     b'"priority":%s,"assignee":%s,"picture":null'
 )
@@ -110,6 +110,7 @@ class AnswerRenderer:
         recipients: Recipients,
         answers: AnswerColumns,
         lots: Sequence[Lot],
+        documented_types: bool = False,
     ) -> None:
         self._salt = mix64(seed ^ 0x616E_7377_6572)
         self.campaigns = campaigns
@@ -119,7 +120,11 @@ class AnswerRenderer:
         self.lots = lots
         self.inserted: dict[int, InsertedAnswer] = {}
         self.filled_tags: dict[int, list[dict[str, object]]] = {}
-        self._parts = AnswerParts(campaigns)
+        self._parts = AnswerParts(campaigns, score_key="answer" if documented_types else "score")
+        self._code_value = str if documented_types else int
+        self._campaign_codes = tuple(
+            _encode(self._code_value(campaign.code)) for campaign in campaigns
+        )
         self._answer_types = tuple(_encode(campaign.answer_type) for campaign in campaigns)
         self._campaign_names = tuple(_encode(campaign.name) for campaign in campaigns)
 
@@ -191,7 +196,7 @@ class AnswerRenderer:
             _NULL if last == NO_SCORE else b"%d" % last,
             _comment(score, comment) if columns.commented[row] else _NULL,
             self._campaign_names[campaign_index],
-            campaign.code,
+            self._campaign_codes[campaign_index],
             lot.code.encode(),
             FIRST_ANSWER_ID + row,
             b"%d" % (at + DEADLINE_DELAY) if score < PASSIVE_SCORE else _NULL,
@@ -230,7 +235,7 @@ class AnswerRenderer:
             "last_nps_answer": None,
             "nps_comment": inserted.comment,
             "campaign_name": campaign.name,
-            "campaign_code": campaign.code,
+            "campaign_code": self._code_value(campaign.code),
             "lot_code": None,
             "id": FIRST_ANSWER_ID + row,
             "deadline": None,

@@ -16,7 +16,11 @@ import msgspec
 
 from api_sandbox.exchange import ApiRequest, ApiResponse, error_response, json_response
 from api_sandbox.impact_crm import DEFAULT_DATA_END, DEFAULT_DATA_START
-from api_sandbox.quirks import TRACKSALE_CAMPAIGN_OBJECT, TRACKSALE_CUSTOMERS_LINKS
+from api_sandbox.quirks import (
+    TRACKSALE_CAMPAIGN_OBJECT,
+    TRACKSALE_CUSTOMERS_LINKS,
+    TRACKSALE_DOCUMENTED_TYPES,
+)
 from api_sandbox.timestamps import now_seconds
 from api_sandbox.tracksale.auth import is_authorized
 from api_sandbox.tracksale.dataset import TracksaleDataset
@@ -59,6 +63,7 @@ class TracksaleEmulator:
         lock_window: float = DEFAULT_LOCK_WINDOW,
         quirks: Iterable[str] = frozenset(),
     ) -> None:
+        quirks = frozenset(quirks)
         self.security_lock = SecurityLock(lock_requests, lock_window)
         self.dataset = TracksaleDataset(
             seed=seed,
@@ -66,9 +71,9 @@ class TracksaleEmulator:
             data_start=data_start,
             data_end=data_end,
             weeks_later=weeks_later,
+            documented_types=TRACKSALE_DOCUMENTED_TYPES in quirks,
         )
         self.write_log = WriteLog()
-        quirks = frozenset(quirks)
         self._reads = ReadEndpoints(
             self.dataset, campaign_as_object=TRACKSALE_CAMPAIGN_OBJECT in quirks
         )

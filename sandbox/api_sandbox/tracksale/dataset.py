@@ -69,7 +69,9 @@ class TracksaleDataset:
         data_start: date = DEFAULT_DATA_START,
         data_end: date = DEFAULT_DATA_END,
         weeks_later: int = 0,
+        documented_types: bool = False,
     ) -> None:
+        """`documented_types`: serve the types of the `tracksale-documented-types` quirk."""
         self.seed = seed
         self.data_start, self.data_end = data_start, data_end
         self.weeks_later = check_weeks_later(weeks_later)
@@ -106,12 +108,15 @@ class TracksaleDataset:
             recipients=history.recipients,
             answers=history.answers,
             lots=self.lots.lots,
+            documented_types=documented_types,
         )
         self.answers = AnswerBook(renderer, self.people)
         codes = [campaign.code for campaign in self.campaigns]
         self.ledger = SurveyLedger(self.people, codes, history.surveyed)
         self.dispatcher = Dispatcher(self.lots, self.ledger)
-        self._dispatch_renderer = DispatchRenderer(self.campaigns, self.people, self.recipients)
+        self._dispatch_renderer = DispatchRenderer(
+            self.campaigns, self.people, self.recipients, documented_types=documented_types
+        )
         self.widgets = build_widgets(seed)
         self._added_traits = AnswerTraits(random.Random(f"tracksale:added:{seed}"))
         self.lock = threading.RLock()

@@ -27,12 +27,21 @@ class DispatchRenderer:
     """Encodes lots, keeping each lot's JSON until its status changes."""
 
     def __init__(
-        self, campaigns: Sequence[Campaign], people: People, recipients: Recipients
+        self,
+        campaigns: Sequence[Campaign],
+        people: People,
+        recipients: Recipients,
+        *,
+        documented_types: bool = False,
     ) -> None:
+        """`documented_types`: codes and `has_answered` as text, as the seed quotes them."""
+        code_value = str if documented_types else int
         self._campaigns = {
-            campaign.code: _encode({"name": campaign.name, "code": campaign.code})
+            campaign.code: _encode({"name": campaign.name, "code": code_value(campaign.code)})
             for campaign in campaigns
         }
+        self._answered = (b'"1"', b'"0"') if documented_types else (b"true", b"false")
+        self._unanswered: object = "0" if documented_types else False
         self._people = people
         self._recipients = recipients
         self._encoded: dict[str, tuple[str, bytes]] = {}
@@ -67,7 +76,7 @@ class DispatchRenderer:
                     "phone": customer.phone,
                     "dispatch_time": sent,
                     "status": status,
-                    "has_answered": False,
+                    "has_answered": self._unanswered,
                 }
             )
             for customer in lot.customers
@@ -86,7 +95,7 @@ class DispatchRenderer:
                     person.phone.encode(),
                     sent,
                     status_bytes,
-                    b"false" if answer_of[recipient] == NO_ANSWER else b"true",
+                    self._answered[answer_of[recipient] == NO_ANSWER],
                 )
             )
         return encoded
