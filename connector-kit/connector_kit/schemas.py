@@ -22,9 +22,11 @@ EXTRA = th.Property(
 
 
 def with_null_items(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """`schema` with null allowed for every array item and undeclared object value, at every
-    depth: APIs send `[null]` and `{"pt-br": null}`, and a null is kept as it came rather than
-    make the record invalid. Top-level fields keep the nullability they declare."""
+    """`schema` with null allowed for every array item and map value, at every depth.
+
+    APIs send `[null]` and `{"pt-br": null}`; a null is kept as it came rather than make the
+    record invalid. Top-level fields keep the nullability they declare.
+    """
     copied = dict(schema)
     if isinstance(copied.get("properties"), Mapping):
         copied["properties"] = {

@@ -170,7 +170,6 @@ class AnswerRenderer:
 
     def _generated(self, row: int, campaign_index: int) -> tuple[bytes, bytes, tuple, tuple]:
         columns, recipients = self.answers, self.recipients
-        campaign = self.campaigns[campaign_index]
         recipient = columns.recipient[row]
         person = self.people.person(recipients.person[recipient])
         lot = self.lots[recipients.lot[recipient]]
