@@ -317,11 +317,20 @@ class NestedSpec:
     """How to conform a nested object's fields, or an array's items, at every depth.
 
     Per record it costs a type check per value present; paths are built only for a value
-    that does not fit.
+    that does not fit. `declared`, for an object that flattening spreads into columns: its
+    declared fields, so that an undeclared one is kept under `_extra_fields` rather than become
+    a column no schema declares.
     """
 
-    def __init__(self, *, fields: dict[str, Spec] | None = None, items: Spec | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        fields: dict[str, Spec] | None = None,
+        items: Spec | None = None,
+        declared: frozenset[str] | None = None,
+    ) -> None:
         named = list((fields or {}).items())
+        self.declared = declared
         self.is_object = fields is not None
         self.typed = tuple(
             (name, spec, _TYPES[spec])
@@ -335,20 +344,26 @@ class NestedSpec:
         self.items = items
 
     @classmethod
-    def of(cls, schema: Mapping[str, Any]) -> Spec | None:
-        """The spec of a property's schema; None when nothing in it needs conforming."""
+    def of(cls, schema: Mapping[str, Any], flattened_levels: int = 0) -> Spec | None:
+        """The spec of a property's schema; None when nothing in it needs conforming.
+
+        `flattened_levels`: how many levels of objects from here flattening spreads into
+        columns (the `flattening_max_depth` left), 0 when none.
+        """
         kinds = _kinds_of(schema)
         if kinds:
             return kinds[0] if len(kinds) == 1 else KindChoice(kinds)
         types = schema.get("type", [])
         types = [types] if isinstance(types, str) else list(types)
         if "object" in types and isinstance(schema.get("properties"), Mapping):
+            below = max(flattened_levels - 1, 0)
             fields = {
                 name: spec
                 for name, prop in schema["properties"].items()
-                if (spec := cls.of(prop)) is not None
+                if (spec := cls.of(prop, below)) is not None
             }
-            return cls(fields=fields) if fields else None
+            declared = frozenset(schema["properties"]) if flattened_levels > 0 else None
+            return cls(fields=fields, declared=declared) if fields or declared else None
         if "array" in types and isinstance(schema.get("items"), Mapping):
             items = cls.of(schema["items"])
             return cls(items=items) if items is not None else None
@@ -382,6 +397,10 @@ class NestedSpec:
             item = get(name)
             if item is not None:
                 value[name] = spec.conform(item, f"{_at(path, index)}.{name}", keep_raw)
+        declared = self.declared
+        if declared is not None and not declared.issuperset(value):
+            for name in [name for name in value if name not in declared]:
+                keep_raw(f"{_at(path, index)}.{name}", value.pop(name))
         return value
 
     def _conform_items(self, value: list[Any], path: str, keep_raw: KeepRaw) -> list[Any]:
@@ -411,9 +430,19 @@ class RecordConformer:
     goes to `_extra_fields` (under its path, `review[0].answer`, when nested); so does every
     top-level field the schema does not declare. Each such field is logged once per run.
     Nested objects and arrays are conformed the same way, field by field and item by item.
+    With flattening on, an undeclared field of an object flattening spreads into columns is
+    kept under `_extra_fields` too (`campaign.source`), so no column goes out undeclared.
     """
 
-    def __init__(self, schema: Mapping[str, Any], *, stream: str, logger: logging.Logger) -> None:
+    def __init__(
+        self,
+        schema: Mapping[str, Any],
+        *,
+        stream: str,
+        logger: logging.Logger,
+        flattened_levels: int = 0,
+    ) -> None:
+        """`flattened_levels`: `flattening_max_depth` when flattening is on, else 0."""
         properties: Mapping[str, Any] = schema.get("properties", {})
         self.stream = stream
         self.logger = logger
@@ -434,7 +463,7 @@ class RecordConformer:
             (name, spec)
             for name, prop in properties.items()
             if name != EXTRA_FIELDS
-            and isinstance(spec := NestedSpec.of(prop), (NestedSpec, KindChoice))
+            and isinstance(spec := NestedSpec.of(prop, flattened_levels), (NestedSpec, KindChoice))
         )
         self.reported: set[str] = set()
         self.coerced_values = 0
@@ -502,7 +531,7 @@ class RecordConformer:
 
         def keep_raw(path: str, value: Any) -> None:
             self.invalid_values += 1
-            self._keep_extra(record, path, value, "a value that does not fit its type")
+            self._keep_extra(record, path, value, "a value that does not fit the schema")
 
         return keep_raw
 

@@ -50,7 +50,13 @@ class TolerantStream(FastPathStream):
 
     @cached_property
     def conformer(self) -> RecordConformer:
-        return RecordConformer(self.schema, stream=self.name, logger=self.logger)
+        flattened = int(self.config.get("flattening_max_depth") or 0)
+        return RecordConformer(
+            self.schema,
+            stream=self.name,
+            logger=self.logger,
+            flattened_levels=flattened if self.config.get("flattening_enabled") else 0,
+        )
 
     def post_process(
         self, row: dict[str, Any], context: Mapping[str, Any] | None = None

@@ -126,3 +126,37 @@ def test_justifications_in_the_level_form_with_i18n_and_plain_names(sandbox):
         assert all(
             child.startswith("{") == group["name"].startswith("{") for child in group["children"]
         )
+
+
+def test_documented_types_quirk_serves_the_types_the_page_shows():
+    with (
+        Sandbox(scale=40, quirks="tracksale-documented-types") as quirky,
+        Sandbox(scale=40) as plain,
+    ):
+        for running, text in ((quirky, True), (plain, False)):
+            lots = call(running, "GET", "report/dispatch", **WHOLE).json()
+            codes = {type(lot["campaign"]["code"]) for lot in lots}
+            flags = {c["has_answered"] for lot in lots for c in lot["customers"]}
+            answers = call(
+                running,
+                "GET",
+                "report/answer",
+                limit=-1,
+                review=1,
+                nps_secondary=1,
+                csat=1,
+                **WHOLE,
+            ).json()
+            items = [i for a in answers for k in ("review", "nps_secondary", "csat") for i in a[k]]
+            assert items
+            assert lots
+            if text:
+                assert codes == {str}
+                assert flags == {"1", "0"}
+                assert {type(a["campaign_code"]) for a in answers} == {str}
+                assert all("answer" in i and "score" not in i for i in items)
+                assert {type(i["answer"]) for i in items} <= {int, type(None)}
+            else:
+                assert codes == {int}
+                assert flags == {True, False}
+                assert all("score" in i and "answer" not in i for i in items)

@@ -148,7 +148,7 @@ def test_extra_fields_are_one_json_text_column_when_flattened(depth):
     )
     raw = {
         "dispatch_code": "D1",
-        "campaign": {"name": "NPS", "code": "52"},
+        "campaign": {"name": "NPS", "code": "52", "source": {"system": "legacy"}},
         "customers": [{"email": "a@b.test", "has_answered": "maybe"}],
         "riskScore": 3,
         "audit": {"source": "crm-sync"},
@@ -162,6 +162,7 @@ def test_extra_fields_are_one_json_text_column_when_flattened(depth):
         "riskScore": 3,
         "audit": {"source": "crm-sync"},
         "customers[0].has_answered": "maybe",
+        "campaign.source": {"system": "legacy"},
     }
     assert record["campaign__code"] == 52
     assert set(record) <= set(schema["properties"]), set(record) - set(schema["properties"])
