@@ -118,7 +118,7 @@ _GROUPED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 def _coerce_number(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value if math.isfinite(value) else _INVALID
+        return _INVALID if isinstance(value, float) and not math.isfinite(value) else value
     if isinstance(value, str):
         text = value.strip()
         if "," in text and _GROUPED_THOUSANDS.fullmatch(text):
@@ -261,7 +261,7 @@ _TYPES: dict[str, frozenset[type]] = {
     "date": frozenset(),
 }
 """The Python types a JSON value of each kind already has (dates and times checked apart)."""
-_CHECKED_APART = {"date-time": None, "date": None}
+_CHECKED_APART = frozenset({"date-time", "date"})
 
 Spec = Union[str, "NestedSpec", "KindChoice"]
 """A scalar kind (`integer`, `number`, `boolean`, `string`, `date-time`, `date`), a union of kinds

@@ -214,3 +214,87 @@ def test_a_nested_value_that_does_not_fit_is_kept_under_its_path():
         "review[1].flags[0]": "maybe",
     }
     assert conform.invalid_values == 3
+
+
+def typed_conformer(**properties: dict) -> RecordConformer:
+    schema = {"properties": {**properties, EXTRA_FIELDS: {"type": ["object", "null"]}}}
+    return RecordConformer(schema, stream="s", logger=logging.getLogger("test"))
+
+
+def test_a_union_takes_the_first_declared_type_that_fits_and_keeps_the_rest():
+    conform = typed_conformer(
+        code={"type": ["integer", "string", "null"]},
+        answer={"type": ["number", "string", "null"]},
+        items={"type": ["array"], "items": {"type": ["integer", "string"]}},
+    )
+    assert conform({"code": "52", "answer": 9, "items": ["7", "AB-7"]}) == {
+        "code": 52,
+        "answer": 9,
+        "items": [7, "AB-7"],
+    }
+    assert conform({"code": "AB-7", "answer": "Great"}) == {"code": "AB-7", "answer": "Great"}
+    kept = conform({"code": True, "answer": [1]})
+    assert kept == {"code": None, "answer": None, EXTRA_FIELDS: {"code": True, "answer": [1]}}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1,234.5", 1234.5),
+        ("12345678901234567890", 12345678901234567890),
+        (10**400, 10**400),
+        ("1e3", 1000.0),
+        ("1,5", None),  # a decimal comma is no thousands separator: kept raw
+        ("nan", None),
+        ("inf", None),
+    ],
+)
+def test_numbers_keep_their_value_or_are_kept_raw(raw, expected):
+    record = typed_conformer(n={"type": ["number", "null"]})({"n": raw})
+    assert record["n"] == expected
+    if expected is None:
+        assert record[EXTRA_FIELDS] == {"n": raw}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("2026-01-31", "2026-01-31"), (" 2026-01-31 ", "2026-01-31"), ("20260131", "2026-01-31")],
+)
+def test_dates_are_read_and_a_text_that_is_no_date_is_kept(raw, expected):
+    conform = typed_conformer(day={"type": ["string", "null"], "format": "date"})
+    assert conform({"day": raw}) == {"day": expected}
+    assert conform({"day": "2026-02-30"}) == {"day": None, EXTRA_FIELDS: {"day": "2026-02-30"}}
+
+
+def test_times_before_year_1000_keep_four_digits_and_year_10000_is_kept_raw():
+    conform = typed_conformer(at={"type": ["string", "null"], "format": "date-time"})
+    assert conform({"at": "0999-01-01 00:00:00"}) == {"at": "0999-01-01T00:00:00Z"}
+    late = "9999-12-31T23:00:00-05:00"
+    assert conform({"at": late}) == {"at": None, EXTRA_FIELDS: {"at": late}}
+
+
+def test_flattened_objects_keep_undeclared_fields_under_extra_fields():
+    schema = {
+        "properties": {
+            "campaign": {
+                "type": ["object"],
+                "properties": {
+                    "code": {"type": ["integer"]},
+                    "inner": {"type": ["object"], "properties": {"a": {"type": ["string"]}}},
+                },
+            },
+            EXTRA_FIELDS: {"type": ["object", "null"]},
+        }
+    }
+    raw = {"campaign": {"code": "1", "source": "x", "inner": {"a": "b", "more": 1}}}
+    one = RecordConformer(schema, stream="s", logger=logging.getLogger("t"), flattened_levels=1)
+    assert one(raw) == {
+        "campaign": {"code": 1, "inner": {"a": "b", "more": 1}},
+        EXTRA_FIELDS: {"campaign.source": "x"},
+    }
+    raw = {"campaign": {"code": "1", "source": "x", "inner": {"a": "b", "more": 1}}}
+    two = RecordConformer(schema, stream="s", logger=logging.getLogger("t"), flattened_levels=2)
+    assert two(raw)[EXTRA_FIELDS] == {"campaign.source": "x", "campaign.inner.more": 1}
+    raw = {"campaign": {"code": "1", "source": "x"}}
+    unflattened = RecordConformer(schema, stream="s", logger=logging.getLogger("t"))
+    assert unflattened(raw) == {"campaign": {"code": 1, "source": "x"}}
