@@ -58,7 +58,8 @@ STREAMS = [
         validate_config=False,
     ).streams
 ]
-PATHS = {"page path": {}, "sdk path": "stream map"}
+PATHS = ("page path", "sdk path")
+"""Records going out as they are (the fast path), or through a stream map (the SDK's path)."""
 
 
 class StreamRun:
