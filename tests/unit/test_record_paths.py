@@ -23,26 +23,11 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tap_impact_crm.tap import TapImpactCrm
-from tap_trackfinity.tap import TapTrackfinity
-from tap_tracksale.tap import TapTracksale
 
+from tests.offline_taps import TAPS, offline_tap
 from tests.unit.schema_values import lost_values, raw_records
 
-NOWHERE = "http://127.0.0.1:9"
-"""No request is made: records come from the test, not from an API."""
-TAPS = {
-    "tap-tracksale": (
-        TapTracksale,
-        {"api_token": "t" * 32, "timezone": "UTC"},
-    ),
-    "tap-impact-crm": (
-        TapImpactCrm,
-        {"x_domain": "d", "api_key": "k" * 16, "email": "a@b.test", "password": "p" * 12},
-    ),
-    "tap-trackfinity": (TapTrackfinity, {"api_username": "u", "api_key": "k" * 16}),
-}
-CONTEXTS = {"draft_lots": {"campaign_code": 1}, "positions": {"server": "mt4"}}
+CONTEXTS = {"draft_lots": {"campaign_code": 1}, "positions": {"serverTag": "mt4"}}
 """Child streams sync for one parent's context."""
 MADE_BY_THE_TAP = {
     "answers": frozenset({"justifications"}),  # served in another form (test_justifications)
@@ -50,14 +35,7 @@ MADE_BY_THE_TAP = {
     "payout_preview": frozenset({"answer"}),  # the answer as served, wrapped when no object
 }
 """Fields the API does not serve in the schema's form, so they are not drawn."""
-STREAMS = [
-    (tap, stream)
-    for tap, (cls, config) in TAPS.items()
-    for stream in cls(
-        config={"api_url": NOWHERE, "start_date": "2026-01-01", **config},
-        validate_config=False,
-    ).streams
-]
+STREAMS = [(tap, stream) for tap in TAPS for stream in offline_tap(tap).streams]
 PATHS = ("page path", "sdk path")
 """Records going out as they are (the fast path), or through a stream map (the SDK's path)."""
 
@@ -66,11 +44,9 @@ class StreamRun:
     """One stream of a tap built once, synced again for each list of records it is handed."""
 
     def __init__(self, tap: str, stream_name: str, path: str, **overrides: Any) -> None:
-        cls, settings_ = TAPS[tap]
-        config = {"api_url": NOWHERE, "start_date": "2026-01-01", **settings_, **overrides}
         if path == "sdk path":
-            config["stream_maps"] = {stream_name: {}}
-        self.tap = cls(config=config, validate_config=False)
+            overrides["stream_maps"] = {stream_name: {}}
+        self.tap = offline_tap(tap, **overrides)
         self.stream = self.tap.streams[stream_name]
         self.stream.child_streams = []  # a child stream would read its API for each record
         self.records: list[dict[str, Any]] = []

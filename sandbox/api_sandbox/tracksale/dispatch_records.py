@@ -41,7 +41,7 @@ class DispatchRenderer:
             for campaign in campaigns
         }
         self._answered = (b'"1"', b'"0"') if documented_types else (b"true", b"false")
-        self._unanswered: object = "0" if documented_types else False
+        self._unanswered = msgspec.json.decode(self._answered[1])  # for customers sent
         self._people = people
         self._recipients = recipients
         self._encoded: dict[str, tuple[str, bytes]] = {}
